@@ -1,0 +1,54 @@
+# convcourse: two commands for everyone, a few more for learners and authors.
+#   make book          build the website into _build/html (creates .venv if needed)
+#   make test          run every check (ruff, pytest, nbval, book build, browser)
+#   make lab           JupyterLab on the chapters
+#   make serve         serve _build/html on http://127.0.0.1:8000
+#   make execute       re-execute the chapters in place (authors: refresh outputs)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
+REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
+                requirements-d2l.txt constraints.txt pyproject.toml
+
+.PHONY: book test lab serve execute clean venv
+
+venv: $(STAMP)
+
+# The environment is rebuilt only when a requirements file changes.
+$(STAMP): $(REQUIREMENTS)
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    -r requirements.txt -r requirements-book.txt -r requirements-test.txt \
+	    -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	    -r requirements-d2l.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@echo
+	@echo "The website is built. Open: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests chapters --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    -p no:cacheprovider
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters
+
+serve:
+	@test -f _build/html/index.html || { echo "Build the website first: make book"; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+execute: $(STAMP)
+	$(BIN)/python tests/execute_chapters.py $(CHAPTERS)
+
+clean:
+	rm -rf _build
