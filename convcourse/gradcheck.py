@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-
 __all__ = ["numerical_gradient", "rel_error"]
 
 
