@@ -9,13 +9,16 @@ section of its own below.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
-from .shapes import _is_int
+from .shapes import _is_int, _output_length, as_pair, resolve_padding
 
 # ---------------------------------------------------------------------------------------
 # images and kernels (chapter 3)
@@ -230,3 +233,395 @@ def show_kernel_gallery(
         pairs.append((kernel_ax, map_ax))
     fig.tight_layout()
     return fig, np.array(pairs, dtype=object)
+
+
+# ---------------------------------------------------------------------------------------
+# windows: the kernel's window sliding over the (padded) input (chapter 1)
+# ---------------------------------------------------------------------------------------
+
+#: Colours of the highlighted windows, in order (matplotlib's tab10 palette).
+WINDOW_COLORS: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+
+_PAD_COLOR = "#cfcfcf"  # the zeros added around the input
+_CELL_EDGE = "#7f7f7f"
+
+
+def _check_index(value: object, name: str) -> int:
+    """Return ``value`` as an int if it is a non-negative integer, else raise."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a non-negative int, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value}")
+    return int(value)
+
+
+def window_taps(
+    i: int,
+    j: int,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> list[tuple[int, int]]:
+    """The cells of the *padded* input that output position ``(i, j)`` reads.
+
+    Output ``(i, j)`` multiplies kernel tap ``(u, v)`` with the padded input at
+
+    .. math::
+
+        (i\\,s_h + u\\,d_h,\\; j\\,s_w + v\\,d_w), \\qquad
+        0 \\le u < k_h,\\; 0 \\le v < k_w .
+
+    Parameters
+    ----------
+    i, j : int
+        Output row and column, at least 0.
+    kernel_size : int or (int, int)
+        ``(kh, kw)``; an int means a square kernel.
+    stride, dilation : int or (int, int), default 1
+        ``(s_h, s_w)`` and ``(d_h, d_w)``, each at least 1.
+
+    Returns
+    -------
+    list of (int, int)
+        ``kh * kw`` ``(row, col)`` pairs in padded-input coordinates, row by row
+        (tap ``(u, v)`` is entry ``u * kw + v``).
+
+    Examples
+    --------
+    >>> window_taps(1, 0, 2, stride=2)
+    [(2, 0), (2, 1), (3, 0), (3, 1)]
+    >>> window_taps(0, 0, (1, 2), dilation=2)
+    [(0, 0), (0, 2)]
+    """
+    i = _check_index(i, "i")
+    j = _check_index(j, "j")
+    kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
+    s_h, s_w = as_pair(stride, "stride", minimum=1)
+    d_h, d_w = as_pair(dilation, "dilation", minimum=1)
+    return [(i * s_h + u * d_h, j * s_w + v * d_w) for u in range(kh) for v in range(kw)]
+
+
+@dataclass
+class WindowPlot:
+    """What :func:`plot_windows` drew.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure (two axes side by side).
+    input_ax, output_ax : matplotlib.axes.Axes
+        The padded input grid (left) and the output grid (right).
+    output_shape : (int, int)
+        ``(H_out, W_out)`` of the drawn convolution.
+    taps : list of list of Rectangle
+        For each highlighted position, its ``kh * kw`` tap cells on the input.
+    outputs : list of Rectangle
+        For each highlighted position, its cell on the output grid.
+    padded_cells : list of Rectangle
+        The shaded cells of the zero border (empty without padding).
+    unread_cells : list of Rectangle
+        Hatched cells of the real input that no window reads at all (this happens
+        when the stride does not fit the input evenly, or with dilation).
+    """
+
+    figure: Figure
+    input_ax: Axes
+    output_ax: Axes
+    output_shape: tuple[int, int]
+    taps: list[list[Rectangle]] = field(default_factory=list)
+    outputs: list[Rectangle] = field(default_factory=list)
+    padded_cells: list[Rectangle] = field(default_factory=list)
+    unread_cells: list[Rectangle] = field(default_factory=list)
+
+
+def _draw_grid(ax: Axes, rows: int, cols: int) -> None:
+    """Draw ``rows x cols`` empty unit cells with row 0 at the top."""
+    for r in range(rows):
+        for c in range(cols):
+            ax.add_patch(
+                Rectangle((c, r), 1, 1, facecolor="white", edgecolor=_CELL_EDGE, lw=0.8)
+            )
+    ax.set_xlim(-0.15, cols + 0.15)
+    ax.set_ylim(rows + 0.15, -0.15)  # row 0 at the top, as in an array
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _pair_text(pair: tuple[int, int]) -> str:
+    """``"2"`` for ``(2, 2)``, ``"(1, 2)"`` otherwise."""
+    return str(pair[0]) if pair[0] == pair[1] else str(pair)
+
+
+def plot_windows(
+    height: int,
+    width: int,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    positions: Sequence[tuple[int, int]] = ((0, 0),),
+    title: str | None = None,
+    cell_inches: float = 0.32,
+) -> WindowPlot:
+    """Draw a kernel's window at a few output positions, and the output grid.
+
+    Left: the input, ``height x width`` white cells, inside its zero padding (shaded
+    grey, the real input framed in black). For each ``(i, j)`` in ``positions`` the
+    ``kh * kw`` cells the kernel reads (:func:`window_taps`) are filled in that
+    position's colour, and a dashed outline marks how far the (dilated) window
+    reaches. Input cells that no output position reads at all are cross-hatched.
+    Right: the ``H_out x W_out`` output grid with cell ``(i, j)`` in the same colour.
+
+    Parameters
+    ----------
+    height, width : int
+        Input size ``H`` and ``W`` (without padding), at least 1.
+    kernel_size : int or (int, int)
+        ``(kh, kw)``; an int means a square kernel.
+    stride : int or (int, int), default 1
+        ``(s_h, s_w)``, at least 1.
+    padding : int, (int, int), "valid" or "same", default 0
+        Zeros on each side, as in :func:`convcourse.naive.conv2d_forward`.
+    dilation : int or (int, int), default 1
+        ``(d_h, d_w)``, at least 1.
+    positions : sequence of (int, int), default ((0, 0),)
+        Output positions to highlight, at most ``len(WINDOW_COLORS)``, each inside
+        the ``H_out x W_out`` output.
+    title : str, optional
+        Figure title; by default the kernel size, stride and dilation.
+    cell_inches : float, default 0.32
+        Side of one cell in inches.
+
+    Returns
+    -------
+    WindowPlot
+        The figure, its two axes and the patches it highlighted.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For sizes below 1, bad hyper-parameters, a kernel that does not fit in the
+        padded input, or a position outside the output.
+    """
+    height = _check_index(height, "height")
+    width = _check_index(width, "width")
+    if height < 1 or width < 1:
+        raise ValueError(f"height and width must be at least 1, got {height}x{width}")
+    kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
+    s_hw = as_pair(stride, "stride", minimum=1)
+    d_hw = as_pair(dilation, "dilation", minimum=1)
+    top, bottom, left, right = resolve_padding(padding, (kh, kw), s_hw, d_hw)
+    rows, cols = height + top + bottom, width + left + right
+    reach_h, reach_w = d_hw[0] * (kh - 1) + 1, d_hw[1] * (kw - 1) + 1
+    if reach_h > rows or reach_w > cols:
+        raise ValueError(
+            f"the kernel reaches {reach_h}x{reach_w} but the padded input is only "
+            f"{rows}x{cols} (input {height}x{width}, padding {padding!r})"
+        )
+    out_h = _output_length(height, kh, s_hw[0], top + bottom, d_hw[0])
+    out_w = _output_length(width, kw, s_hw[1], left + right, d_hw[1])
+    if isinstance(positions, (str, bytes)) or not isinstance(positions, Sequence):
+        raise TypeError(f"positions must be a sequence of (i, j) pairs, got {positions!r}")
+    if len(positions) > len(WINDOW_COLORS):
+        raise ValueError(
+            f"positions can hold at most {len(WINDOW_COLORS)} pairs, got {len(positions)}"
+        )
+    checked: list[tuple[int, int]] = []
+    for position in positions:
+        if not isinstance(position, (tuple, list)) or len(position) != 2:
+            raise TypeError(f"each position must be an (i, j) pair, got {position!r}")
+        i, j = _check_index(position[0], "i"), _check_index(position[1], "j")
+        if i >= out_h or j >= out_w:
+            raise ValueError(
+                f"position {(i, j)} is outside the {out_h}x{out_w} output "
+                f"(rows 0..{out_h - 1}, columns 0..{out_w - 1})"
+            )
+        checked.append((i, j))
+
+    gap = 1.5  # cells of space between the two grids
+    fig_w = max((cols + out_w + gap) * cell_inches + 0.4, 3.0)
+    fig_h = max(rows, out_h) * cell_inches + 0.9
+    figure, (input_ax, output_ax) = plt.subplots(
+        1, 2, figsize=(fig_w, fig_h), gridspec_kw={"width_ratios": [cols, out_w]}
+    )
+    _draw_grid(input_ax, rows, cols)
+    _draw_grid(output_ax, out_h, out_w)
+    plot = WindowPlot(figure, input_ax, output_ax, (out_h, out_w))
+
+    for r in range(rows):
+        for c in range(cols):
+            if not (top <= r < top + height and left <= c < left + width):
+                patch = Rectangle(
+                    (c, r), 1, 1, facecolor=_PAD_COLOR, edgecolor=_CELL_EDGE, lw=0.8
+                )
+                input_ax.add_patch(patch)
+                plot.padded_cells.append(patch)
+    read = {
+        cell
+        for i in range(out_h)
+        for j in range(out_w)
+        for cell in window_taps(i, j, (kh, kw), s_hw, d_hw)
+    }
+    for r in range(top, top + height):
+        for c in range(left, left + width):
+            if (r, c) not in read:
+                patch = Rectangle(
+                    (c, r), 1, 1, facecolor="white", edgecolor=_CELL_EDGE, hatch="xx", lw=0.8
+                )
+                input_ax.add_patch(patch)
+                plot.unread_cells.append(patch)
+    if top + bottom + left + right:
+        # A thick frame around the real input, so the border reads as "added".
+        input_ax.add_patch(
+            Rectangle((left, top), width, height, fill=False, edgecolor="black", lw=1.6)
+        )
+
+    for color, (i, j) in zip(WINDOW_COLORS, checked, strict=False):
+        cells = []
+        for r, c in window_taps(i, j, (kh, kw), s_hw, d_hw):
+            patch = Rectangle(
+                (c, r), 1, 1, facecolor=color, alpha=0.55, edgecolor=color, lw=1.2
+            )
+            input_ax.add_patch(patch)
+            cells.append(patch)
+        plot.taps.append(cells)
+        input_ax.add_patch(
+            Rectangle(
+                (j * s_hw[1], i * s_hw[0]),
+                reach_w,
+                reach_h,
+                fill=False,
+                edgecolor=color,
+                lw=2.0,
+                linestyle="--",
+            )
+        )
+        out_patch = Rectangle(
+            (j, i), 1, 1, facecolor=color, alpha=0.75, edgecolor=color, lw=1.2
+        )
+        output_ax.add_patch(out_patch)
+        plot.outputs.append(out_patch)
+
+    pad_note = f", padding {padding!r}" if top + bottom + left + right else ""
+    input_ax.set_title(f"input {height}×{width}{pad_note}", fontsize=9)
+    output_ax.set_title(f"output {out_h}×{out_w}", fontsize=9)
+    if title is None:
+        title = f"kernel {kh}×{kw}, stride {_pair_text(s_hw)}, dilation {_pair_text(d_hw)}"
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return plot
+
+
+@dataclass
+class ChannelPlot:
+    """What :func:`plot_channel_connections` drew.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure.
+    ax : matplotlib.axes.Axes
+        Its only axes.
+    connections : list of Line2D
+        One line per kernel slice ``weight[o, c']``: ``O * C // groups`` in all.
+    """
+
+    figure: Figure
+    ax: Axes
+    connections: list[Line2D]
+
+
+def plot_channel_connections(
+    in_channels: int,
+    out_channels: int,
+    groups: int = 1,
+    kernel_size: int | tuple[int, int] = 3,
+    cell_inches: float = 0.45,
+) -> ChannelPlot:
+    """Draw which input channels feed which output channel.
+
+    Input channels are stacked on the left, output channels on the right. A line joins
+    input channel ``c`` to output channel ``o`` when output ``o`` reads ``c``, that is,
+    when both lie in the same group (``c // (C // g) == o // (O // g)``). Each line
+    stands for one ``kh x kw`` slice of the weight; lines are coloured by group.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        ``C`` and ``O``, at least 1 and each divisible by ``groups``.
+    groups : int, default 1
+        Number of groups ``g``.
+    kernel_size : int or (int, int), default 3
+        Only used in the title (the weight's shape ``(O, C // g, kh, kw)``).
+    cell_inches : float, default 0.45
+        Vertical space per channel in inches.
+
+    Returns
+    -------
+    ChannelPlot
+        The figure, its axes and the ``O * C // g`` connection lines.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For counts below 1, or ``groups`` that does not divide both channel counts.
+    """
+    in_channels = _check_index(in_channels, "in_channels")
+    out_channels = _check_index(out_channels, "out_channels")
+    groups = _check_index(groups, "groups")
+    if min(in_channels, out_channels, groups) < 1:
+        raise ValueError(
+            f"in_channels, out_channels and groups must be at least 1, got "
+            f"{in_channels}, {out_channels} and {groups}"
+        )
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(
+            f"groups={groups} must divide in_channels={in_channels} and "
+            f"out_channels={out_channels}"
+        )
+    kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
+    in_per, out_per = in_channels // groups, out_channels // groups
+
+    rows = max(in_channels, out_channels)
+    figure, ax = plt.subplots(figsize=(5.2, rows * cell_inches + 1.0))
+
+    def centres(count: int) -> list[float]:
+        offset = (rows - count) / 2
+        return [offset + k + 0.5 for k in range(count)]
+
+    y_in, y_out = centres(in_channels), centres(out_channels)
+    x_in, x_out, box_w = 0.0, 3.0, 1.0
+    connections: list[Line2D] = []
+    for o, y_o in enumerate(y_out):
+        group = o // out_per
+        color = WINDOW_COLORS[group % len(WINDOW_COLORS)]
+        for c in range(group * in_per, (group + 1) * in_per):
+            (line,) = ax.plot(
+                [x_in + box_w, x_out], [y_in[c], y_o], color=color, lw=1.4, alpha=0.8
+            )
+            connections.append(line)
+    for label, x_box, ys, per in (("x", x_in, y_in, in_per), ("out", x_out, y_out, out_per)):
+        for k, y in enumerate(ys):
+            color = WINDOW_COLORS[(k // per) % len(WINDOW_COLORS)]
+            ax.add_patch(
+                Rectangle(
+                    (x_box, y - 0.38),
+                    box_w,
+                    0.76,
+                    facecolor=color,
+                    alpha=0.25,
+                    edgecolor=color,
+                    lw=1.2,
+                )
+            )
+            ax.text(x_box + box_w / 2, y, f"{label}[{k}]", ha="center", va="center", fontsize=8)
+    ax.set_xlim(-0.2, x_out + box_w + 0.2)
+    ax.set_ylim(rows + 0.1, -0.1)
+    ax.axis("off")
+    ax.set_title(
+        f"C={in_channels} → O={out_channels}, groups={groups}: weight "
+        f"({out_channels}, {in_per}, {kh}, {kw}), {len(connections)} kernel slices",
+        fontsize=9,
+    )
+    figure.tight_layout()
+    return ChannelPlot(figure, ax, connections)
