@@ -625,3 +625,177 @@ def plot_channel_connections(
     )
     figure.tight_layout()
     return ChannelPlot(figure, ax, connections)
+
+
+# ---------------------------------------------------------------------------------------
+# backward pass: who feeds whom in 1-D, and how often each input is used (chapter 2)
+# ---------------------------------------------------------------------------------------
+
+
+def plot_connections_1d(
+    length: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw a 1-D convolution as a graph: which inputs each output reads.
+
+    Inputs ``x_0 .. x_{length-1}`` sit in a row at the bottom, inside ``padding``
+    grey zeros on each side; outputs ``z_i`` sit above the centre of their window.
+    A line joins ``z_i`` to the padded input ``i * stride + u`` for every tap ``u``
+    and has tap ``u``'s colour (:data:`WINDOW_COLORS`), so every line of one colour
+    carries the same weight ``w_u``. The backward pass sends gradients down these same
+    lines: ``dL/dx_k`` collects one term per line that ends at ``x_k``. Inputs that no
+    window reads are cross-hatched.
+
+    Parameters
+    ----------
+    length : int
+        Number of inputs, at least 1.
+    kernel_size : int
+        Taps ``K``, at least 1 and at most ``len(WINDOW_COLORS)``.
+    stride : int, default 1
+        Step between windows, at least 1.
+    padding : int, default 0
+        Zeros on each side, at least 0.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure is made if omitted.
+    title : str, optional
+        Axes title; by default the kernel size, stride and padding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With one line per (output, tap) pair in ``ax.lines``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-int or out-of-range arguments, or a kernel longer than the padded
+        input.
+    """
+    length = _check_positive_int(length, "length")
+    kernel_size = _check_positive_int(kernel_size, "kernel_size")
+    stride = _check_positive_int(stride, "stride")
+    padding = _check_index(padding, "padding")
+    if kernel_size > len(WINDOW_COLORS):
+        raise ValueError(
+            f"kernel_size must be at most {len(WINDOW_COLORS)} (one colour per tap), "
+            f"got {kernel_size}"
+        )
+    padded = length + 2 * padding
+    if kernel_size > padded:
+        raise ValueError(
+            f"kernel_size={kernel_size} is longer than the padded input "
+            f"(length={length} + 2*padding={padding} = {padded})"
+        )
+    n_out = _output_length(length, kernel_size, stride, 2 * padding, 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.75 * padded + 0.8, 2.6))
+
+    y_in, y_out, half = 0.0, 2.2, 0.3  # rows of boxes, and half a box's side
+    read = {i * stride + u for i in range(n_out) for u in range(kernel_size)}
+    for k in range(padded):
+        is_pad = not padding <= k < padding + length
+        ax.add_patch(
+            Rectangle(
+                (k - half, y_in - half), 2 * half, 2 * half,
+                facecolor=_PAD_COLOR if is_pad else "white",
+                edgecolor=_CELL_EDGE,
+                hatch=None if is_pad or k in read else "xx",
+                lw=1.0,
+            )
+        )
+        label = "0" if is_pad else f"$x_{{{k - padding}}}$"
+        ax.text(k, y_in, label, ha="center", va="center", fontsize=10)
+    for i in range(n_out):
+        centre = i * stride + (kernel_size - 1) / 2
+        ax.add_patch(
+            Rectangle(
+                (centre - half, y_out - half), 2 * half, 2 * half,
+                facecolor="#f2f2f2", edgecolor="black", lw=1.0,
+            )
+        )
+        ax.text(centre, y_out, f"$z_{{{i}}}$", ha="center", va="center", fontsize=10)
+        for u in range(kernel_size):
+            ax.plot(
+                [centre, i * stride + u], [y_out - half, y_in + half],
+                color=WINDOW_COLORS[u], lw=1.8, alpha=0.85,
+            )
+    handles = [
+        Line2D([], [], color=WINDOW_COLORS[u], lw=1.8, label=f"$w_{{{u}}}$")
+        for u in range(kernel_size)
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+        frameon=False, title="weight", title_fontsize=9,
+    )
+    ax.set_xlim(-0.6, padded - 0.4)
+    ax.set_ylim(y_in - 0.6, y_out + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title is None:
+        title = f"kernel {kernel_size}, stride {stride}, padding {padding}"
+    ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_usage_counts(
+    counts: Sequence[np.ndarray],
+    titles: Sequence[str] | None = None,
+    size: float = 2.8,
+) -> tuple[Figure, np.ndarray]:
+    """Heat maps of small non-negative integer grids, each cell labelled with its value.
+
+    Made for "how many windows read each input pixel", which is ``dL/dx`` of a
+    convolution whose kernel and upstream gradient are all ones. All panels share one
+    colour scale (0 to the largest count), so they can be compared at a glance.
+
+    Parameters
+    ----------
+    counts : sequence of numpy.ndarray, each (H, W)
+        Non-negative values (integers are labelled without decimals).
+    titles : sequence of str, optional
+        One per grid.
+    size : float, default 2.8
+        Width and height of each panel, in inches.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, numpy.ndarray of Axes)
+        One axes per grid, in order.
+    """
+    if isinstance(counts, np.ndarray) or not isinstance(counts, Sequence) or not counts:
+        raise TypeError(
+            f"counts must be a non-empty list or tuple of 2-D arrays, got {type(counts).__name__}"
+        )
+    grids = []
+    for k, grid in enumerate(counts):
+        if not isinstance(grid, np.ndarray) or grid.dtype.kind not in "biuf":
+            raise TypeError(f"counts[{k}] must be a real numpy.ndarray (H, W), got {grid!r}")
+        if grid.ndim != 2 or grid.size == 0 or grid.min() < 0:
+            raise ValueError(
+                f"counts[{k}] must be a non-empty 2-D array of values >= 0, got shape "
+                f"{grid.shape}"
+            )
+        grids.append(grid)
+    labels = _check_titles(titles, len(grids))
+    if not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
+        raise ValueError(f"size must be a positive number of inches, got {size!r}")
+    top = float(max(grid.max() for grid in grids)) or 1.0
+    fig, axes = plt.subplots(1, len(grids), figsize=(size * len(grids), size), squeeze=False)
+    axes = axes.ravel()
+    cmap = plt.get_cmap("viridis")
+    for ax, grid, label in zip(axes, grids, labels, strict=True):
+        ax.imshow(grid, cmap=cmap, vmin=0, vmax=top)
+        for (r, c), value in np.ndenumerate(grid):
+            text = f"{value:g}"
+            colour = "black" if value > 0.6 * top else "white"
+            ax.text(c, r, text, ha="center", va="center", fontsize=9, color=colour)
+        ax.set_title(label, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig, axes
