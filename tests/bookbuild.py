@@ -1,0 +1,104 @@
+"""Build the book once per test session (shared by test_book.py and test_website.py).
+
+``build()`` runs ``jupyter-book build . --warningiserror --nitpick --keep-going --all``
+into the repository's ``_build`` and records the exit code and the full log in
+``_build/convcourse-build.json``. A later session reuses that build when it is fresh:
+the record exists and is newer than every file the book is made from. ``make test``
+therefore builds at most once, and a re-run with nothing changed does not rebuild.
+Set ``CONVCOURSE_REBUILD=1`` to force a build.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = ROOT / "_build"
+HTML_DIR = BUILD_DIR / "html"
+RECORD = BUILD_DIR / "convcourse-build.json"
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    returncode: int
+    log: str
+    seconds: float
+    reused: bool
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every line of the log that reports a Sphinx warning or error."""
+        return [
+            line
+            for line in self.log.splitlines()
+            if "WARNING:" in line or "ERROR:" in line or "CRITICAL:" in line
+        ]
+
+
+def sources() -> list[Path]:
+    """The files the website is made from (changing any of them makes a build stale)."""
+    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("*.md")]
+    files += [p for p in (ROOT / "chapters").rglob("*") if p.suffix in {".ipynb", ".md", ".png"}]
+    return [p for p in files if p.is_file() and p.name != "README.md"]
+
+
+def toc_pages() -> list[str]:
+    """The HTML page of every document in ``_toc.yml``, in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return [str(Path(f).with_suffix("")) + ".html" for f in files]
+
+
+def _fresh_record() -> BuildResult | None:
+    if os.environ.get("CONVCOURSE_REBUILD") == "1" or not RECORD.is_file():
+        return None
+    if not (HTML_DIR / "index.html").is_file():
+        return None
+    built_at = RECORD.stat().st_mtime
+    if any(p.stat().st_mtime >= built_at for p in sources()):
+        return None
+    data = json.loads(RECORD.read_text())
+    return BuildResult(data["returncode"], data["log"], data["seconds"], reused=True)
+
+
+@functools.cache
+def build() -> BuildResult:
+    """Build the website (or reuse a fresh build) and return what happened."""
+    previous = _fresh_record()
+    if previous is not None:
+        return previous
+    start = time.perf_counter()
+    process = subprocess.run(
+        [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going",
+         "--all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+    )
+    seconds = time.perf_counter() - start
+    log = process.stdout + process.stderr
+    BUILD_DIR.mkdir(exist_ok=True)
+    RECORD.write_text(json.dumps({"returncode": process.returncode, "log": log,
+                                  "seconds": seconds}))
+    return BuildResult(process.returncode, log, seconds, reused=False)
