@@ -1,0 +1,371 @@
+"""The 2-D convolution without Python loops over data: im2col and matrix products.
+
+Same arguments, same validation and same results as :mod:`convcourse.naive`, but the
+arithmetic is done by a few large matrix products, which numpy hands to its BLAS
+library (optimised, vectorised and multi-threaded machine code).
+
+The idea (chapter 5)
+--------------------
+Copy every window that the kernel visits into one column of a matrix ``cols``
+(*im2col*). With ``K = (C // g) kh kw`` numbers per window and ``M`` windows,
+the forward pass of group ``g`` is one product::
+
+    out_g (O // g, M) = weight_g (O // g, K) @ cols_g (K, M)
+
+and the backward pass is two more, plus the inverse scatter of im2col (*col2im*)::
+
+    grad_weight_g (O // g, K) = grad_out_g (O // g, M) @ cols_g.T (M, K)
+    grad_cols_g   (K, M)      = weight_g.T (K, O // g) @ grad_out_g (O // g, M)
+    grad_x        = col2im(grad_cols)       # add each column back where it came from
+
+Layout
+------
+``cols`` has shape ``(C, kh, kw, nb, gh, gw)``: channel-major, so that for group
+``g`` the rows ``(C // g) kh kw`` are contiguous and the windows of all ``nb``
+images of a chunk form one long row. Viewed as ``(groups, K, nb gh gw)`` it feeds
+one ``numpy.matmul`` per chunk (a stack of ``groups`` products). It is filled with
+``kh kw`` *shifted copies*: for kernel tap ``(u, v)``, row block ``cols[:, u, v]``
+is the padded input shifted by ``(u d_h, v d_w)``. The input is transposed once to
+``(C, N, H_pad, W_pad)`` so that each shifted copy is a plain slice.
+
+With stride 1 the window grid ``(gh, gw)`` is the whole padded grid
+``(H_pad, W_pad)`` rather than ``(H_out, W_out)``: each shifted copy is then one
+*contiguous* slice of the flattened input (a fast ``memcpy``), at the price of
+computing ``H_pad W_pad - H_out W_out`` windows that straddle an image's edge and
+are thrown away (their ``grad_out`` is set to zero in the backward pass). This is
+used only when the waste is small (at most ``_MAX_GRID_WASTE``, 30 % extra work).
+
+Memory
+------
+``cols`` needs ``C kh kw gh gw`` numbers per image. The batch is processed in
+chunks of ``nb`` images so that ``cols`` stays within ``memory_budget`` bytes
+(default :data:`MEMORY_BUDGET`, 64 MiB); a chunk is never smaller than one image,
+so a single image whose columns exceed the budget still gets a one-image buffer.
+On top of ``cols`` a call holds a transposed, padded copy of ``x`` (and, for the
+backward pass, of ``grad_x`` and one chunk of ``grad_out``) and its result: about
+``memory_budget + 2 |x_pad| + |out|`` bytes for the forward pass and
+``memory_budget + 3 |x_pad| + |out chunk| + |grad_x|`` for the backward pass, where
+``|a|`` is the size of array ``a`` in bytes. The backward pass reuses the ``cols``
+buffer for ``grad_cols``.
+
+Dtype: float32 in, float32 arithmetic and out (numpy's float32 BLAS is about twice as
+fast as float64); integers are computed in float64, like the naive version.
+
+What each step bought (CIFAR-like N=32, C=16, 32x32, O=32, k=3, padding 1, float32,
+forward + backward, on the 2-core development machine; see ``benchmarks/bench_conv.py``)
+-------------------------------------------------------------------------------------
+* A textbook im2col (``sliding_window_view`` -> one transposed copy into a
+  ``(N Ho Wo, C kh kw)`` matrix, one matmul, then ``np.add.at`` for col2im):
+  roughly 7x torch's time (the issue's reference measurement).
+* Channel-major ``(K, M)`` layout filled by ``kh kw`` shifted copies, one matmul per
+  chunk, BLAS transposes instead of array transposes, col2im as ``kh kw`` strided
+  adds, ``cols`` reused for ``grad_cols``: see the table in the module's test of
+  record (``make bench``); this removes ``np.add.at`` (very slow) and all large
+  transposes.
+* The whole-padded-grid trick for stride 1 (contiguous shifted copies and adds):
+  faster copies and adds for a few percent of extra multiply-adds.
+* Chunk size: whole batch up to the budget; smaller chunks (cache-sized) were
+  measured and were not faster, because the matmul, not the copy, dominates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import ConvGeometry, check_conv2d, check_grad_out, result_dtype
+
+__all__ = ["MEMORY_BUDGET", "chunk_size", "conv2d_backward", "conv2d_forward"]
+
+#: Default bytes allowed for the im2col buffer ``cols`` (64 MiB).
+MEMORY_BUDGET = 64 * 2**20
+
+#: The whole padded grid is used (stride 1) only if it adds at most this much work.
+_MAX_GRID_WASTE = 1.3
+
+
+def _grid(geo: ConvGeometry) -> tuple[int, int, bool]:
+    """The window grid ``(gh, gw)`` and whether it is the whole padded grid."""
+    top, bottom, left, right = geo.padding
+    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
+    full = (
+        geo.stride == (1, 1)
+        and h_pad * w_pad <= _MAX_GRID_WASTE * geo.out_height * geo.out_width
+    )
+    return (h_pad, w_pad, True) if full else (geo.out_height, geo.out_width, False)
+
+
+def chunk_size(geo: ConvGeometry, itemsize: int, memory_budget: int = MEMORY_BUDGET) -> int:
+    """How many images go through im2col together so ``cols`` fits the budget.
+
+    Parameters
+    ----------
+    geo : ConvGeometry
+        From :func:`convcourse.validation.check_conv2d`.
+    itemsize : int
+        Bytes per number (4 for float32, 8 for float64).
+    memory_budget : int, default MEMORY_BUDGET
+        Bytes allowed for ``cols``, at least 1.
+
+    Returns
+    -------
+    int
+        ``nb = clip(memory_budget // (C kh kw gh gw itemsize), 1, N)``.
+    """
+    if not isinstance(memory_budget, (int, np.integer)) or isinstance(memory_budget, bool):
+        raise TypeError(f"memory_budget must be an int (bytes), got {memory_budget!r}")
+    if memory_budget < 1:
+        raise ValueError(f"memory_budget must be at least 1 byte, got {memory_budget}")
+    gh, gw, _ = _grid(geo)
+    per_image = geo.in_channels * geo.kernel_h * geo.kernel_w * gh * gw * itemsize
+    return int(min(geo.batch, max(1, memory_budget // per_image)))
+
+
+def _padded_channels_first(
+    x: np.ndarray, geo: ConvGeometry, dtype: np.dtype, tail: int
+) -> np.ndarray:
+    """``x`` padded and transposed to ``(C, N, H_pad, W_pad)``, flattened per channel.
+
+    Returns a ``(C, N H_pad W_pad + tail)`` array; the ``tail`` extra zeros let the
+    last shifted copy of the whole-grid layout read past the last image.
+    """
+    top, bottom, left, right = geo.padding
+    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
+    flat = np.zeros((geo.in_channels, geo.batch * h_pad * w_pad + tail), dtype=dtype)
+    grid = flat[:, : geo.batch * h_pad * w_pad].reshape(
+        geo.in_channels, geo.batch, h_pad, w_pad
+    )
+    grid[:, :, top : top + geo.height, left : left + geo.width] = x.transpose(1, 0, 2, 3)
+    return flat
+
+
+def _shifted(
+    flat: np.ndarray, geo: ConvGeometry, n0: int, n1: int, u: int, v: int, full: bool
+) -> np.ndarray:
+    """The view of ``flat`` that kernel tap ``(u, v)`` sees for images ``n0:n1``.
+
+    Shape ``(C, n1 - n0, gh, gw)``: entry ``[c, n, i, j]`` is
+    ``x_pad[n0 + n, c, i s_h + u d_h, j s_w + v d_w]``.
+    """
+    top, bottom, left, right = geo.padding
+    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
+    (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
+    if full:  # one contiguous run per channel: the windows of the whole padded grid
+        start = n0 * h_pad * w_pad + u * d_h * w_pad + v * d_w
+        stop = start + (n1 - n0) * h_pad * w_pad
+        return flat[:, start:stop].reshape(geo.in_channels, n1 - n0, h_pad, w_pad)
+    grid = flat[:, : geo.batch * h_pad * w_pad].reshape(
+        geo.in_channels, geo.batch, h_pad, w_pad
+    )
+    rows = slice(u * d_h, u * d_h + s_h * (geo.out_height - 1) + 1, s_h)
+    cols = slice(v * d_w, v * d_w + s_w * (geo.out_width - 1) + 1, s_w)
+    return grid[:, n0:n1, rows, cols]
+
+
+def _tail(geo: ConvGeometry, full: bool) -> int:
+    """Zeros after the last image so the whole-grid shifted copies stay in bounds."""
+    if not full:
+        return 0
+    w_pad = geo.width + geo.padding[2] + geo.padding[3]
+    d_h, d_w = geo.dilation
+    return (geo.kernel_h - 1) * d_h * w_pad + (geo.kernel_w - 1) * d_w
+
+
+def im2col(
+    flat: np.ndarray, geo: ConvGeometry, n0: int, n1: int, full: bool, out: np.ndarray
+) -> np.ndarray:
+    """Fill ``out`` with the windows of images ``n0:n1``: ``kh kw`` shifted copies.
+
+    Parameters
+    ----------
+    flat : numpy.ndarray, shape (C, N H_pad W_pad + tail)
+        From :func:`_padded_channels_first`.
+    geo : ConvGeometry
+    n0, n1 : int
+        The chunk of images.
+    full : bool
+        Whether the window grid is the whole padded grid (see the module docstring).
+    out : numpy.ndarray
+        A buffer of at least ``C kh kw (n1 - n0) gh gw`` numbers.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C, kh, kw, n1 - n0, gh, gw)
+        ``cols[c, u, v, n, i, j] = x_pad[n0 + n, c, i s_h + u d_h, j s_w + v d_w]``,
+        a view of ``out``.
+    """
+    gh, gw, _ = _grid(geo)
+    shape = (geo.in_channels, geo.kernel_h, geo.kernel_w, n1 - n0, gh, gw)
+    cols = out.reshape(-1)[: int(np.prod(shape))].reshape(shape)
+    for u in range(geo.kernel_h):
+        for v in range(geo.kernel_w):
+            cols[:, u, v] = _shifted(flat, geo, n0, n1, u, v, full)
+    return cols
+
+
+def col2im(
+    cols: np.ndarray, geo: ConvGeometry, n0: int, n1: int, full: bool, flat: np.ndarray
+) -> None:
+    """Add every column of ``cols`` back to where :func:`im2col` copied it from.
+
+    ``flat`` (shape ``(C, N H_pad W_pad + tail)``) is updated in place: ``kh kw``
+    strided additions, the adjoint of :func:`im2col`.
+    """
+    for u in range(geo.kernel_h):
+        for v in range(geo.kernel_w):
+            _shifted(flat, geo, n0, n1, u, v, full)[...] += cols[:, u, v]
+
+
+def conv2d_forward(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    *,
+    memory_budget: int = MEMORY_BUDGET,
+) -> np.ndarray:
+    """2-D cross-correlation, vectorised: im2col and one matrix product per chunk.
+
+    Computes exactly what :func:`convcourse.naive.conv2d_forward` computes,
+
+    .. math::
+
+        \\text{out}[n, o, i, j] = b[o] + \\sum_{c, u, v}
+        w[o, c, u, v]\\; x_{\\text{pad}}[n,\\; g_o C_g + c,\\;
+        i s_h + u d_h,\\; j s_w + v d_w],
+
+    as ``out_g = weight_g (O/g, K) @ cols_g (K, M)`` for each group, with
+    ``K = (C/g) kh kw`` and ``M`` the windows of one chunk of images.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+    weight : numpy.ndarray, shape (O, C // groups, kh, kw)
+    bias : numpy.ndarray, shape (O,), optional
+    stride, padding, dilation, groups
+        As in :func:`convcourse.naive.conv2d_forward` (and ``torch``).
+    memory_budget : int, keyword-only, default MEMORY_BUDGET (64 MiB)
+        Bytes allowed for the im2col buffer; the batch is split into chunks of
+        :func:`chunk_size` images to respect it. The call needs about
+        ``memory_budget + 2 |x_pad| + |out|`` bytes in all (module docstring).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, O, H_out, W_out)
+        Dtype: the input's if floating point (float32 is computed in float32),
+        else float64.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, with the same messages as the naive version
+        (:func:`convcourse.validation.check_conv2d`).
+    """
+    geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
+    dtype = result_dtype(x)
+    gh, gw, full = _grid(geo)
+    nb = chunk_size(geo, dtype.itemsize, memory_budget)
+    g, per_out = geo.groups, geo.out_per_group
+    k = geo.in_per_group * geo.kernel_h * geo.kernel_w
+    w3 = weight.astype(dtype, copy=False).reshape(g, per_out, k)
+
+    flat = _padded_channels_first(x, geo, dtype, _tail(geo, full))
+    buffer = np.empty(geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
+    out = np.empty(geo.output_shape, dtype=dtype)
+    for n0 in range(0, geo.batch, nb):
+        n1 = min(n0 + nb, geo.batch)
+        cols = im2col(flat, geo, n0, n1, full, buffer)
+        product = np.matmul(w3, cols.reshape(g, k, -1))  # (g, O/g, nb gh gw)
+        product = product.reshape(geo.out_channels, n1 - n0, gh, gw)
+        out[n0:n1] = product[:, :, : geo.out_height, : geo.out_width].transpose(1, 0, 2, 3)
+    if bias is not None:
+        out += bias.astype(dtype, copy=False)[:, None, None]
+    return out
+
+
+def conv2d_backward(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    *,
+    memory_budget: int = MEMORY_BUDGET,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients through :func:`conv2d_forward`: two matrix products and col2im.
+
+    For each chunk of images and each group::
+
+        grad_weight_g += grad_out_g (O/g, M) @ cols_g.T (M, K)
+        grad_cols_g    = weight_g.T (K, O/g) @ grad_out_g (O/g, M)
+        grad_x        += col2im(grad_cols)
+
+    and ``grad_bias = grad_out.sum(axis=(0, 2, 3))``.
+
+    Parameters
+    ----------
+    grad_out : numpy.ndarray, shape (N, O, H_out, W_out)
+        ``dL/d out``.
+    x, weight, stride, padding, dilation, groups
+        Exactly as passed to :func:`conv2d_forward`.
+    memory_budget : int, keyword-only, default MEMORY_BUDGET (64 MiB)
+        Bytes allowed for the im2col buffer (reused for ``grad_cols``). The call
+        needs about ``memory_budget + 3 |x_pad| + |grad_out chunk| + |grad_x|``
+        bytes in all (module docstring).
+
+    Returns
+    -------
+    grad_x : numpy.ndarray, shape (N, C, H, W)
+    grad_weight : numpy.ndarray, shape (O, C // groups, kh, kw)
+    grad_bias : numpy.ndarray, shape (O,)
+        Dtype as in :func:`conv2d_forward`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, including a ``grad_out`` whose shape is not the forward
+        output's, with the same messages as the naive version.
+    """
+    geo = check_conv2d(x, weight, None, stride, padding, dilation, groups)
+    grad_out = check_grad_out(grad_out, geo)
+    dtype = result_dtype(x)
+    gh, gw, full = _grid(geo)
+    nb = chunk_size(geo, dtype.itemsize, memory_budget)
+    g, per_out = geo.groups, geo.out_per_group
+    k = geo.in_per_group * geo.kernel_h * geo.kernel_w
+    w3 = weight.astype(dtype, copy=False).reshape(g, per_out, k)
+    w3_t = w3.transpose(0, 2, 1)  # (g, K, O/g): BLAS reads it transposed, no copy
+
+    tail = _tail(geo, full)
+    flat = _padded_channels_first(x, geo, dtype, tail)
+    grad_flat = np.zeros_like(flat)
+    buffer = np.empty(geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
+    # grad_out of one chunk on the window grid, channels first; windows that are
+    # computed only for the whole-grid layout get a zero gradient.
+    grad_grid = np.zeros((geo.out_channels, nb, gh, gw), dtype=dtype)
+    grad_weight = np.zeros((g, per_out, k), dtype=dtype)
+    for n0 in range(0, geo.batch, nb):
+        n1 = min(n0 + nb, geo.batch)
+        cols = im2col(flat, geo, n0, n1, full, buffer)
+        cols3 = cols.reshape(g, k, -1)
+        upstream = grad_grid[:, : n1 - n0]
+        upstream[:, :, : geo.out_height, : geo.out_width] = grad_out[n0:n1].transpose(
+            1, 0, 2, 3
+        )
+        upstream3 = upstream.reshape(g, per_out, -1)
+        grad_weight += np.matmul(upstream3, cols3.transpose(0, 2, 1))
+        np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
+        col2im(cols, geo, n0, n1, full, grad_flat)
+
+    top, bottom, left, right = geo.padding
+    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
+    grad_pad = grad_flat[:, : geo.batch * h_pad * w_pad].reshape(
+        geo.in_channels, geo.batch, h_pad, w_pad
+    )
+    grad_x = np.ascontiguousarray(geo.unpad(grad_pad.transpose(1, 0, 2, 3)))
+    grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
+    return grad_x, grad_weight.reshape(weight.shape), grad_bias
