@@ -628,6 +628,87 @@ def plot_channel_connections(
 
 
 # ---------------------------------------------------------------------------------------
+# dense matrices: a convolution as a linear map (chapter 4)
+# ---------------------------------------------------------------------------------------
+
+
+def _check_blocks(value: object, size: int, name: str) -> int:
+    """A block count must be a positive int that divides ``size``."""
+    value = _check_positive_int(value, name)
+    if size % value:
+        raise ValueError(f"{name}={value} must divide the matrix's {size} rows/columns")
+    return value
+
+
+def show_matrix(
+    matrix: np.ndarray,
+    ax: Axes | None = None,
+    title: str | None = None,
+    row_blocks: int = 1,
+    col_blocks: int = 1,
+    cell_inches: float = 0.12,
+) -> Axes:
+    """Draw a matrix with its zeros white and its non-zeros coloured by value.
+
+    Non-zeros use :data:`SIGNED_CMAP` with limits symmetric about 0, so entries with
+    the same value have the same colour: in the matrix of a convolution the repeated
+    kernel shows up as stripes of constant colour. Thin grey lines split the matrix
+    into ``row_blocks x col_blocks`` equal blocks (for a convolution: one block row
+    per output channel, one block column per input channel).
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray, shape (rows, cols)
+        Real numbers.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure sized ``cell_inches`` per entry (within limits)
+        is made if omitted.
+    title : str, optional
+        Written above the matrix.
+    row_blocks, col_blocks : int, default 1
+        Number of equal blocks along each axis; each must divide that axis's length.
+    cell_inches : float, default 0.12
+        Size of one entry for a new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if not isinstance(matrix, np.ndarray):
+        raise TypeError(f"matrix must be a numpy.ndarray (rows, cols), got {type(matrix).__name__}")
+    if matrix.ndim != 2 or matrix.size == 0 or matrix.dtype.kind not in "biuf":
+        raise ValueError(
+            f"matrix must be a non-empty 2-D real array, got shape {matrix.shape} "
+            f"and dtype {matrix.dtype}"
+        )
+    rows, cols = matrix.shape
+    row_blocks = _check_blocks(row_blocks, rows, "row_blocks")
+    col_blocks = _check_blocks(col_blocks, cols, "col_blocks")
+    if ax is None:
+        width = min(max(cols * cell_inches, 3.0), 12.0)
+        height = min(max(rows * cell_inches, 1.5), 12.0)
+        _, ax = plt.subplots(figsize=(width, height))
+    limit = float(np.abs(matrix).max()) or 1.0
+    masked = np.ma.masked_equal(matrix.astype(np.float64), 0.0)
+    cmap = plt.get_cmap(SIGNED_CMAP).copy()
+    cmap.set_bad("white")
+    ax.imshow(masked, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+    for k in range(1, row_blocks):
+        ax.axhline(k * rows / row_blocks - 0.5, color="0.6", lw=0.8)
+    for k in range(1, col_blocks):
+        ax.axvline(k * cols / col_blocks - 0.5, color="0.6", lw=0.8)
+    ax.add_patch(
+        Rectangle((-0.5, -0.5), cols, rows, fill=False, edgecolor="0.3", lw=0.8)
+    )
+    ax.set_xlabel(f"input index (C·H·W = {cols})", fontsize=9)
+    ax.set_ylabel(f"output index ({rows})", fontsize=9)
+    ax.tick_params(labelsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------
 # backward pass: who feeds whom in 1-D, and how often each input is used (chapter 2)
 # ---------------------------------------------------------------------------------------
 
