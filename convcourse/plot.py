@@ -59,14 +59,30 @@ def _check_positive_int(value: object, name: str) -> int:
     return int(value)
 
 
+#: Signed images saturate at this percentile of ``|values|``, so that a few very strong
+#: responses do not wash out all the others (edge maps of photographs).
+SIGNED_PERCENTILE = 99.5
+
+
+def _signed_limit(image: np.ndarray) -> float:
+    """Symmetric colour limit for a signed image: a high percentile of ``|image|``."""
+    magnitude = np.abs(image)
+    limit = float(np.percentile(magnitude, SIGNED_PERCENTILE))
+    return limit or float(magnitude.max()) or 1.0
+
+
 def _draw_image(ax: Axes, image: np.ndarray, title: str, cmap: str | None) -> None:
-    """Gray for non-negative images, a diverging map centred on 0 for signed ones."""
+    """Gray for non-negative images, a diverging map centred on 0 for signed ones.
+
+    An image with negative values, or one that is exactly 0 everywhere (a feature map
+    that found nothing), is signed: 0 is drawn white.
+    """
     if image.ndim == 3:
         ax.imshow(np.clip(image, 0, 1) if image.dtype.kind == "f" else image)
     elif cmap is not None:
         ax.imshow(image, cmap=cmap)
-    elif image.min() < 0:
-        limit = float(np.abs(image).max()) or 1.0
+    elif image.min() < 0 or not image.any():
+        limit = _signed_limit(image)
         ax.imshow(image, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
     else:
         ax.imshow(image, cmap="gray")
@@ -136,8 +152,9 @@ def show_images(
     """Show images side by side in a grid, each with its title.
 
     A 2-D image with no negative values is drawn in gray; one with negative values
-    (an edge map, say) in :data:`SIGNED_CMAP` with limits symmetric about 0; an
-    ``(H, W, 3)`` image as RGB (floats clipped to ``[0, 1]``).
+    (an edge map, say) or all zeros in :data:`SIGNED_CMAP` with limits symmetric
+    about 0, saturating at the :data:`SIGNED_PERCENTILE` percentile of its
+    magnitudes; an ``(H, W, 3)`` image as RGB (floats clipped to ``[0, 1]``).
 
     Parameters
     ----------

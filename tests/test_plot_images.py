@@ -39,9 +39,23 @@ def test_show_images_chooses_colour_maps_by_sign_and_handles_rgb():
     _, axes = plot.show_images([signed, positive, rgb])
     signed_image = axes[0].get_images()[0]
     assert signed_image.get_cmap().name == plot.SIGNED_CMAP
-    assert signed_image.get_clim() == (-2.0, 2.0)
+    low, high = signed_image.get_clim()
+    assert low == -high and 1.9 < high <= 2.0  # symmetric, at a high percentile of |x|
     assert axes[1].get_images()[0].get_cmap().name == "gray"
     assert axes[2].get_images()[0].get_array().shape == (4, 4, 3)
+
+
+def test_signed_limits_ignore_a_few_outliers_and_zero_maps_are_white():
+    edge_map = np.zeros((50, 50))
+    edge_map[:, 10] = 1.0
+    edge_map[0, 0] = -100.0  # one outlier must not wash out the edge
+    zeros = np.zeros((4, 4))
+    _, axes = plot.show_images([edge_map, zeros])
+    assert axes[0].get_images()[0].get_clim() == (-1.0, 1.0)
+    zero_image = axes[1].get_images()[0]
+    assert zero_image.get_cmap().name == plot.SIGNED_CMAP
+    low, high = zero_image.get_clim()
+    assert low < 0 < high
 
 
 def test_show_images_without_titles_and_with_forced_cmap():
