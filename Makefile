@@ -4,6 +4,7 @@
 #   make lab           JupyterLab on the chapters
 #   make serve         serve _build/html on http://127.0.0.1:8000
 #   make execute       re-execute the chapters in place (authors: refresh outputs)
+#   make bench         time naive, fast and torch convolutions side by side (prints a table)
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
                 requirements-d2l.txt constraints.txt pyproject.toml
 
-.PHONY: book test lab serve execute clean venv
+.PHONY: book test lab serve execute clean venv bench
 
 venv: $(STAMP)
 
@@ -49,6 +50,9 @@ serve:
 
 execute: $(STAMP)
 	$(BIN)/python tests/execute_chapters.py $(CHAPTERS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_conv.py
 
 clean:
 	rm -rf _build

@@ -1,0 +1,217 @@
+"""Time the naive loops, convcourse.fast and torch side by side: ``make bench``.
+
+For each case, dtype (float32, float64) and mode (forward; forward + backward) the
+three implementations run in interleaved rounds (the order rotates every round) after
+a warm-up, so slow drift of the machine hits them all alike; each time printed is the
+median over the rounds. The naive loops on the larger cases would take minutes, so
+they run on a slice (a few images, a few output channels) and the time is scaled up
+by the ratio of output elements: the loops do the same work per output element, so
+their time is proportional to their number. Such rows are marked ``*``.
+
+Columns: milliseconds per call; the ratio to torch's time (below 1 = faster than
+torch); achieved GFLOP/s, counting ``2 N O H_out W_out (C / g) kh kw`` floating-point
+operations for a forward pass and three times that for forward + backward; and, at
+the top, numpy's own matrix product speed, the practical ceiling for an im2col
+convolution. Nothing is asserted: timings depend on the machine and on what else runs
+on it.
+
+The numbers depend on OpenBLAS's kernel: where ``OPENBLAS_CORETYPE`` is set (see the
+printed header), numpy runs that kernel. The script does not change it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812
+
+from convcourse import fast, naive
+from convcourse.validation import check_conv2d
+
+torch.set_num_threads(os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    batch: int
+    channels: int
+    size: int
+    out_channels: int
+    kernel: int
+    stride: int = 1
+    padding: int = 0
+    naive_slice: tuple[int, int] | None = None  # (images, out channels) for naive
+
+    def hyper(self) -> dict:
+        return {"stride": self.stride, "padding": self.padding}
+
+
+CASES = [
+    Case("tiny (seed)", 3, 3, 4, 3, 2, stride=2),
+    Case("MNIST-like", 64, 1, 28, 8, 3, padding=1, naive_slice=(2, 8)),
+    Case("CIFAR-like", 32, 16, 32, 32, 3, padding=1, naive_slice=(1, 4)),
+    Case("larger", 16, 64, 56, 64, 3, padding=1, naive_slice=(1, 1)),
+]
+BUDGET_SECONDS = 1.0  # per implementation, case, dtype and mode (fast and torch)
+MIN_ROUNDS, MAX_ROUNDS, NAIVE_ROUNDS = 5, 40, 3
+
+
+def openblas_core() -> str:
+    """The OpenBLAS kernel numpy runs (read from the loaded library), or '?'."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    for path in paths:
+        library = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_get_corename64_", "openblas_get_corename64_",
+                       "openblas_get_corename"):
+            if hasattr(library, symbol):
+                function = getattr(library, symbol)
+                function.restype = ctypes.c_char_p
+                return function().decode()
+    return "?"
+
+
+def matmul_gflops(dtype: type, n: int = 1536, repeats: int = 7) -> float:
+    """numpy's square matrix product speed, the practical ceiling."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+    a @ b
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def flops(case: Case, backward: bool) -> float:
+    x_shape = (case.batch, case.channels, case.size, case.size)
+    w_shape = (case.out_channels, case.channels, case.kernel, case.kernel)
+    geo = check_conv2d(np.empty(x_shape), np.empty(w_shape), None, **case.hyper())
+    forward = 2 * np.prod(geo.output_shape) * case.channels * case.kernel**2
+    return float(forward * (3 if backward else 1))
+
+
+def callables(case: Case, dtype: type, backward: bool) -> dict[str, tuple[Callable, float]]:
+    """``name -> (function, scale)``: time ``function`` and multiply by ``scale``."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((case.batch, case.channels, case.size, case.size)).astype(dtype)
+    weight = rng.standard_normal(
+        (case.out_channels, case.channels, case.kernel, case.kernel)
+    ).astype(dtype)
+    weight *= np.sqrt(2 / (case.channels * case.kernel**2))
+    bias = rng.standard_normal(case.out_channels).astype(dtype)
+    hyper = case.hyper()
+    out_shape = check_conv2d(x, weight, None, **hyper).output_shape
+    grad_out = rng.standard_normal(out_shape).astype(dtype)
+
+    def run(module, x, weight, bias, grad_out):
+        def call():
+            out = module.conv2d_forward(x, weight, bias, **hyper)
+            if backward:
+                module.conv2d_backward(grad_out, x, weight, **hyper)
+            return out
+
+        return call
+
+    images, outs = case.naive_slice or (case.batch, case.out_channels)
+    naive_call = run(naive, x[:images], weight[:outs], bias[:outs], grad_out[:images, :outs])
+    naive_scale = (case.batch * case.out_channels) / (images * outs)
+
+    tx, tw, tb, tg = (torch.from_numpy(a) for a in (x, weight, bias, grad_out))
+    if backward:
+        leaves = [t.clone().requires_grad_() for t in (tx, tw, tb)]
+
+        def torch_call():
+            for leaf in leaves:
+                leaf.grad = None
+            out = F.conv2d(*leaves, **hyper)
+            out.backward(tg)
+            return out
+
+    else:
+
+        def torch_call():
+            with torch.no_grad():
+                return F.conv2d(tx, tw, tb, **hyper)
+
+    return {
+        "naive": (naive_call, naive_scale),
+        "fast": (run(fast, x, weight, bias, grad_out), 1.0),
+        "torch": (torch_call, 1.0),
+    }
+
+
+def time_interleaved(functions: dict[str, tuple[Callable, float]]) -> dict[str, float]:
+    """Median seconds per call of each function, timed in rotating rounds."""
+    names = list(functions)
+    first = {}
+    for name in names:  # warm-up, and a first estimate of each call's time
+        call = functions[name][0]
+        call()
+        start = time.perf_counter()
+        call()
+        first[name] = time.perf_counter() - start
+    slowest = max(first[n] for n in names if n != "naive")
+    rounds = int(min(MAX_ROUNDS, max(MIN_ROUNDS, BUDGET_SECONDS / max(slowest, 1e-9))))
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            if name == "naive" and len(times[name]) >= NAIVE_ROUNDS:
+                continue
+            call, scale = functions[name]
+            start = time.perf_counter()
+            call()
+            times[name].append((time.perf_counter() - start) * scale)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print(f"numpy {np.__version__} (OpenBLAS kernel: {openblas_core()}; "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}), "
+          f"torch {torch.__version__} ({torch.get_num_threads()} threads), "
+          f"{os.cpu_count()} cores")
+    ceiling = {dt: matmul_gflops(dt) for dt in (np.float32, np.float64)}
+    print("numpy matmul ceiling (1536x1536): "
+          + ", ".join(f"{dt.__name__} {g:.0f} GFLOP/s" for dt, g in ceiling.items()))
+    print()
+    header = (f"{'case':<12} {'dtype':<8} {'mode':<9} {'naive ms':>11} {'fast ms':>9} "
+              f"{'torch ms':>9} {'naive/torch':>11} {'fast/torch':>10} "
+              f"{'GFLOP/s naive':>13} {'fast':>6} {'torch':>6}")
+    print(header)
+    print("-" * len(header))
+    for case in CASES:
+        for dtype in (np.float32, np.float64):
+            for backward in (False, True):
+                median = time_interleaved(callables(case, dtype, backward))
+                work = flops(case, backward) / 1e9
+                mark = "*" if case.naive_slice else " "
+                print(
+                    f"{case.name:<12} {dtype.__name__:<8} {'fwd+bwd' if backward else 'fwd':<9} "
+                    f"{median['naive'] * 1e3:>10.1f}{mark} {median['fast'] * 1e3:>9.2f} "
+                    f"{median['torch'] * 1e3:>9.2f} "
+                    f"{median['naive'] / median['torch']:>11.0f} "
+                    f"{median['fast'] / median['torch']:>10.2f} "
+                    f"{work / median['naive']:>13.2g} {work / median['fast']:>6.3g} "
+                    f"{work / median['torch']:>6.3g}",
+                    flush=True,
+                )
+    print()
+    print("* naive timed on a slice (images x output channels) and scaled up: "
+          + "; ".join(f"{c.name} {c.naive_slice[0]}x{c.naive_slice[1]} of "
+                      f"{c.batch}x{c.out_channels}" for c in CASES if c.naive_slice))
+    print("ratios below 1 mean faster than torch; times are medians of interleaved rounds")
+    print(f"total benchmark time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
