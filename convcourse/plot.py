@@ -791,7 +791,7 @@ def plot_connections_1d(
         )
     n_out = _output_length(length, kernel_size, stride, 2 * padding, 1)
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.75 * padded + 0.8, 2.6))
+        _, ax = plt.subplots(figsize=(0.75 * padded + 1.8, 2.6))
 
     y_in, y_out, half = 0.0, 2.2, 0.3  # rows of boxes, and half a box's side
     read = {i * stride + u for i in range(n_out) for u in range(kernel_size)}
@@ -827,10 +827,10 @@ def plot_connections_1d(
         for u in range(kernel_size)
     ]
     ax.legend(
-        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9,
+        handles=handles, loc="upper right", fontsize=9,
         frameon=False, title="weight", title_fontsize=9,
     )
-    ax.set_xlim(-0.6, padded - 0.4)
+    ax.set_xlim(-0.6, padded + 1.0)  # room on the right for the legend
     ax.set_ylim(y_in - 0.6, y_out + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
