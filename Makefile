@@ -5,6 +5,7 @@
 #   make serve         serve _build/html on http://127.0.0.1:8000
 #   make execute       re-execute the chapters in place (authors: refresh outputs)
 #   make bench         time naive, fast and torch convolutions side by side (prints a table)
+#   make assignments   instructors: student notebooks + autograders in _build/assignments
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
                 requirements-d2l.txt constraints.txt pyproject.toml
 
-.PHONY: book test lab serve execute clean venv bench
+.PHONY: book test lab serve execute clean venv bench assignments
 
 venv: $(STAMP)
 
@@ -50,6 +51,9 @@ serve:
 
 execute: $(STAMP)
 	$(BIN)/python tests/execute_chapters.py $(CHAPTERS)
+
+assignments: $(STAMP)
+	$(BIN)/python tests/assign.py $(CHAPTERS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py

@@ -1,0 +1,131 @@
+"""Exercises an instructor can assign: otter assign + otter run, locally, no Docker.
+
+For every chapter with an otter question, ``tests/assign.py`` generates the student
+notebook and the autograder zip (into ``_build/assignments``, which pytest never
+collects), and ``otter run`` grades three submissions with that zip:
+
+* the instructor's solutions (otter's autograder notebook) score full marks;
+* the untouched student notebook (stubs only) scores zero;
+* a plausible wrong answer scores partial marks, and the results name the failing case.
+
+Grading executes each notebook top to bottom, so the runs go in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import assign
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.grading
+
+OTTER = Path(sys.executable).parent / "otter"
+CHAPTERS = sorted(
+    p for p in (assign.ROOT / "chapters").glob("*.ipynb")
+    if assign.has_question(nbformat.read(p, as_version=4))
+)
+
+# A plausible mistake per chapter: (text in the instructor's solution, what a student
+# might write instead, words that the results must show to name the failing case).
+WRONG = {
+    "01-naive-forward": ("x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
+}
+
+
+def _wrong_submission(chapter: str, solutions: Path, out: Path) -> Path:
+    old, new, _ = WRONG[chapter]
+    notebook = nbformat.read(solutions, as_version=4)
+    cells = [c for c in notebook.cells
+             if c.cell_type == "code" and "otter_assign_solution_cell" in c.metadata.get("tags", [])
+             and old in c.source]
+    assert len(cells) == 1, f"{chapter}: no solution cell contains {old!r} any more"
+    cells[0].source = cells[0].source.replace(old, new)
+    path = out / "wrong" / solutions.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def _grade(autograder: Path, submission: Path, out: Path) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    process = subprocess.run(
+        [str(OTTER), "run", "--no-logo", "-a", str(autograder), "-o", str(out),
+         str(submission)],
+        capture_output=True, text=True,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    results = json.loads((out / "results.json").read_text())
+    questions = [t for t in results["tests"] if "max_score" in t]
+    return {
+        "score": sum(t["score"] for t in questions),
+        "max_score": sum(t["max_score"] for t in questions),
+        "output": "\n".join(t.get("output", "") for t in questions),
+        "log": process.stdout,
+    }
+
+
+@pytest.fixture(scope="session")
+def grades(tmp_path_factory) -> dict[tuple[str, str], dict]:
+    """Generate every assignment, then grade every submission; keyed (chapter, kind)."""
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(workers) as pool:
+        outs = list(pool.map(lambda c: assign.assign(c, run_tests=False), CHAPTERS))
+    jobs = {}
+    for chapter, out in zip(CHAPTERS, outs, strict=True):
+        name = chapter.stem
+        tmp = tmp_path_factory.mktemp(name)
+        solutions = out / "autograder" / chapter.name
+        jobs[name, "solutions"] = solutions
+        jobs[name, "student"] = out / "student" / chapter.name
+        if name in WRONG:
+            jobs[name, "wrong"] = _wrong_submission(name, solutions, tmp)
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {
+            key: pool.submit(_grade, assign.OUT / key[0] / "autograder" / "autograder.zip",
+                             submission, tmp_path_factory.mktemp(f"{key[0]}-{key[1]}"))
+            for key, submission in jobs.items()
+        }
+        return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
+def test_assignment_is_generated(grades, chapter):
+    out = assign.OUT / chapter
+    student = nbformat.read(out / "student" / f"{chapter}.ipynb", as_version=4)
+    sources = [c.source for c in student.cells]
+    assert any("grader.check(" in s for s in sources), "no grader.check cell"
+    assert not any("# BEGIN SOLUTION" in s or "# HIDDEN" in s for s in sources)
+    assert not any("{solution}" in s or "{solution-start}" in s for s in sources), (
+        "the student version contains a solution"
+    )
+    assert (out / "autograder" / "autograder.zip").is_file()
+
+
+@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
+def test_solutions_score_full_marks(grades, chapter):
+    result = grades[chapter, "solutions"]
+    assert result["max_score"] > 0
+    assert result["score"] == result["max_score"], result["output"]
+
+
+@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
+def test_untouched_student_notebook_scores_zero(grades, chapter):
+    result = grades[chapter, "student"]
+    assert result["max_score"] > 0
+    assert result["score"] == 0, result["output"]
+
+
+@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS if c.stem in WRONG])
+def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter):
+    result = grades[chapter, "wrong"]
+    assert 0 < result["score"] < result["max_score"], result["output"]
+    # otter prints the failure_message of each failed case as "<question> - <n> message:"
+    messages = [line for line in result["output"].splitlines() if " message: " in line]
+    assert any(WRONG[chapter][2] in line for line in messages), result["output"]
