@@ -663,6 +663,7 @@ def show_matrix(
     title: str | None = None,
     row_blocks: int = 1,
     col_blocks: int = 1,
+    origin: tuple[int, int] = (0, 0),
     cell_inches: float = 0.12,
 ) -> Axes:
     """Draw a matrix with its zeros white and its non-zeros coloured by value.
@@ -684,6 +685,10 @@ def show_matrix(
         Written above the matrix.
     row_blocks, col_blocks : int, default 1
         Number of equal blocks along each axis; each must divide that axis's length.
+    origin : (int, int), default (0, 0)
+        Row and column, in a larger matrix, of ``matrix[0, 0]``: pass it when drawing
+        a crop (``big[r0:r1, c0:c1]`` with ``origin=(r0, c0)``) so that the tick
+        labels give the entries' indices in the larger matrix.
     cell_inches : float, default 0.12
         Size of one entry for a new figure.
 
@@ -701,24 +706,33 @@ def show_matrix(
     rows, cols = matrix.shape
     row_blocks = _check_blocks(row_blocks, rows, "row_blocks")
     col_blocks = _check_blocks(col_blocks, cols, "col_blocks")
+    if (
+        not isinstance(origin, (tuple, list))
+        or len(origin) != 2
+        or not all(_is_int(v) and v >= 0 for v in origin)
+    ):
+        raise ValueError(f"origin must be a pair of non-negative ints (row, col), got {origin!r}")
+    r0, c0 = int(origin[0]), int(origin[1])
     if ax is None:
         width = min(max(cols * cell_inches, 3.0), 12.0)
         height = min(max(rows * cell_inches, 1.5), 12.0)
         _, ax = plt.subplots(figsize=(width, height))
     limit = float(np.abs(matrix).max()) or 1.0
     masked = np.ma.masked_equal(matrix.astype(np.float64), 0.0)
-    cmap = plt.get_cmap(SIGNED_CMAP).copy()
-    cmap.set_bad("white")
-    ax.imshow(masked, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
+    cmap = plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white")  # zeros are masked
+    extent = (c0 - 0.5, c0 + cols - 0.5, r0 + rows - 0.5, r0 - 0.5)
+    ax.imshow(masked, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest",
+              extent=extent)
     for k in range(1, row_blocks):
-        ax.axhline(k * rows / row_blocks - 0.5, color="0.6", lw=0.8)
+        ax.axhline(r0 + k * rows / row_blocks - 0.5, color="0.6", lw=0.8)
     for k in range(1, col_blocks):
-        ax.axvline(k * cols / col_blocks - 0.5, color="0.6", lw=0.8)
+        ax.axvline(c0 + k * cols / col_blocks - 0.5, color="0.6", lw=0.8)
     ax.add_patch(
-        Rectangle((-0.5, -0.5), cols, rows, fill=False, edgecolor="0.3", lw=0.8)
+        Rectangle((c0 - 0.5, r0 - 0.5), cols, rows, fill=False, edgecolor="0.3", lw=0.8)
     )
-    ax.set_xlabel(f"input index (C·H·W = {cols})", fontsize=9)
-    ax.set_ylabel(f"output index ({rows})", fontsize=9)
+    ax.locator_params(integer=True)  # entry indices: no fractional ticks
+    ax.set_xlabel("column: input index", fontsize=9)
+    ax.set_ylabel("row: output index", fontsize=9)
     ax.tick_params(labelsize=8)
     if title:
         ax.set_title(title, fontsize=10)
