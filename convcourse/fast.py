@@ -72,9 +72,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import ConvGeometry, check_conv2d, check_grad_out, result_dtype
+from .shapes import as_pair
+from .validation import (
+    ConvGeometry,
+    check_array,
+    check_conv2d,
+    check_grad_out,
+    result_dtype,
+)
 
-__all__ = ["MEMORY_BUDGET", "chunk_size", "conv2d_backward", "conv2d_forward"]
+__all__ = [
+    "MEMORY_BUDGET",
+    "chunk_size",
+    "col2im",
+    "columns",
+    "conv2d_backward",
+    "conv2d_forward",
+    "im2col",
+]
 
 #: Default bytes allowed for the im2col buffer ``cols`` (64 MiB).
 MEMORY_BUDGET = 64 * 2**20
@@ -83,15 +98,22 @@ MEMORY_BUDGET = 64 * 2**20
 _MAX_GRID_WASTE = 1.3
 
 
+def _grid_shape(geo: ConvGeometry, full: bool) -> tuple[int, int]:
+    """``(gh, gw)``: the padded input's size if ``full``, else the output's."""
+    if full:
+        top, bottom, left, right = geo.padding
+        return geo.height + top + bottom, geo.width + left + right
+    return geo.out_height, geo.out_width
+
+
 def _grid(geo: ConvGeometry) -> tuple[int, int, bool]:
     """The window grid ``(gh, gw)`` and whether it is the whole padded grid."""
-    top, bottom, left, right = geo.padding
-    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
+    h_pad, w_pad = _grid_shape(geo, True)
     full = (
         geo.stride == (1, 1)
         and h_pad * w_pad <= _MAX_GRID_WASTE * geo.out_height * geo.out_width
     )
-    return (h_pad, w_pad, True) if full else (geo.out_height, geo.out_width, False)
+    return (*_grid_shape(geo, full), full)
 
 
 def chunk_size(geo: ConvGeometry, itemsize: int, memory_budget: int = MEMORY_BUDGET) -> int:
@@ -193,13 +215,50 @@ def im2col(
         ``cols[c, u, v, n, i, j] = x_pad[n0 + n, c, i s_h + u d_h, j s_w + v d_w]``,
         a view of ``out``.
     """
-    gh, gw, _ = _grid(geo)
+    gh, gw = _grid_shape(geo, full)
     shape = (geo.in_channels, geo.kernel_h, geo.kernel_w, n1 - n0, gh, gw)
     cols = out.reshape(-1)[: int(np.prod(shape))].reshape(shape)
     for u in range(geo.kernel_h):
         for v in range(geo.kernel_w):
             cols[:, u, v] = _shifted(flat, geo, n0, n1, u, v, full)
     return cols
+
+
+def columns(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """The whole im2col matrix of a batch, for teaching and checking (not chunked).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (N, C, H, W)
+    kernel_size : int or (int, int)
+        ``(kh, kw)``.
+    stride, padding, dilation
+        As in :func:`conv2d_forward`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C kh kw, N H_out W_out)
+        Row ``(c, u, v)`` (in that order, ``v`` fastest), column ``(n, i, j)``:
+        ``x_pad[n, c, i s_h + u d_h, j s_w + v d_w]``. It holds ``kh kw`` numbers
+        for every input number the windows read: mind the memory.
+        ``weight.reshape(O, -1) @ columns(x, (kh, kw))`` is the convolution, with
+        the output laid out ``(O, N, H_out, W_out)``.
+    """
+    x = check_array(x, "x", 4, "(N, C, H, W)")
+    kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
+    probe = np.zeros((1, x.shape[1], kh, kw))  # a stand-in kernel, for the geometry
+    geo = check_conv2d(x, probe, None, stride, padding, dilation)
+    dtype = result_dtype(x)
+    flat = _padded_channels_first(x, geo, dtype, tail=0)
+    size = geo.in_channels * kh * kw * geo.batch * geo.out_height * geo.out_width
+    cols = im2col(flat, geo, 0, geo.batch, False, np.empty(size, dtype))
+    return cols.reshape(geo.in_channels * kh * kw, -1)
 
 
 def col2im(

@@ -209,3 +209,23 @@ def test_backward_rejects_grad_out_of_the_wrong_shape():
 def test_bad_memory_budget(budget, error, pattern):
     with pytest.raises(error, match=pattern):
         fast.conv2d_forward(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 2, 2)), memory_budget=budget)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "hyper"),
+    [
+        ((2, 2), {}),
+        ((2, 3), {"stride": (2, 1), "padding": 1, "dilation": (1, 2)}),
+        (3, {"padding": (1, 0)}),
+    ],
+)
+def test_columns_match_torch_unfold(kernel, hyper):
+    x = np.random.default_rng(4).standard_normal((2, 3, 6, 5))
+    cols = fast.columns(x, kernel, **hyper)
+    theirs = F.unfold(torch.from_numpy(x), kernel, **hyper).numpy()  # (N, C kh kw, L)
+    np.testing.assert_array_equal(cols, theirs.transpose(1, 0, 2).reshape(cols.shape))
+
+
+def test_columns_validates_kernel_size():
+    with pytest.raises(ValueError, match=r"kernel_size must be at least 1 on each axis"):
+        fast.columns(np.zeros((1, 1, 3, 3)), (0, 2))
