@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from strategies import ConvCase, conv_cases
 
 from convcourse import Conv2d, naive, numerical_gradient, rel_error
+from convcourse.validation import check_conv2d
 
 TOL = 1e-10  # float64 against torch: both sum the same products, in different orders
 FD_TOL = 1e-7  # central differences: exact for a linear map up to rounding ~1e-16 / eps
@@ -80,6 +81,30 @@ def test_backward_matches_torch_on_named_cases(hyper):
     theirs = torch_grads(case, grad_out)[1:]
     for a, b in zip(ours, theirs, strict=True):
         assert rel_error(a, b) < TOL
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_cases(max_batch=2))
+def test_grad_x_is_a_transposed_convolution(case):
+    # dL/dx = conv_transpose2d(grad_out, weight) with the forward's hyper-parameters, and
+    # output_padding = the rows/columns at the bottom/right that no window reaches.
+    geo = check_conv2d(case.x, case.weight, None, **case.hyper)
+    top, bottom, left, right = geo.padding
+    if top != bottom or left != right:  # "same" with an even kernel: not expressible
+        return
+    grad_out = random_grad_out(case, seed=4)
+    grad_x = naive.conv2d_backward(grad_out, case.x, case.weight, **case.hyper)[0]
+    (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
+    reach = (d_h * (geo.kernel_h - 1) + 1, d_w * (geo.kernel_w - 1) + 1)
+    padded = (geo.height + top + bottom, geo.width + left + right)
+    output_padding = ((padded[0] - reach[0]) % s_h, (padded[1] - reach[1]) % s_w)
+    assert output_padding[0] < s_h and output_padding[1] < s_w  # within torch's limit
+    transposed = F.conv_transpose2d(
+        torch.from_numpy(grad_out), torch.from_numpy(case.weight), stride=geo.stride,
+        padding=(top, left), dilation=geo.dilation, groups=geo.groups,
+        output_padding=output_padding,
+    )
+    assert rel_error(grad_x, transposed) < TOL
 
 
 def test_seed_sanity_check_done_properly():
