@@ -100,6 +100,8 @@ def rel_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-300) -> float:
     -------
     float
     """
+    if not isinstance(floor, (int, float)) or isinstance(floor, bool) or not floor > 0:
+        raise ValueError(f"floor must be a positive number, got {floor!r}")
     a = _as_array(a, "a")
     b = _as_array(b, "b")
     if a.shape != b.shape:

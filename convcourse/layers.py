@@ -122,10 +122,11 @@ class Conv2d:
     def forward(self, x: np.ndarray) -> np.ndarray:
         """Convolve ``x`` of shape ``(N, C, H, W)``; returns ``(N, O, H_out, W_out)``.
 
-        The input is remembered for :meth:`backward`.
+        A copy of the input is kept for :meth:`backward`, so changing ``x`` in place
+        afterwards cannot change the gradients.
         """
         out = naive.conv2d_forward(x, self.weight, self.bias, **self._hyper())
-        self._x = x
+        self._x = x.copy()
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -140,8 +141,12 @@ class Conv2d:
         grad_x, grad_weight, grad_bias = naive.conv2d_backward(
             grad_out, self._x, self.weight, **self._hyper()
         )
-        self.grad_weight = grad_weight
-        self.grad_bias = grad_bias if self.bias is not None else None
+        # Gradients have their parameter's dtype, whatever the input's was.
+        self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
+        if self.bias is not None:
+            self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
+        else:
+            self.grad_bias = None
         return grad_x
 
     __call__ = forward

@@ -408,3 +408,25 @@ def test_numerical_gradient_argument_errors(kwargs, error, pattern):
     arguments = {"f": np.sin, "x": np.zeros(2), "grad_out": np.ones(2)} | kwargs
     with pytest.raises(error, match=pattern):
         numerical_gradient(**arguments)
+
+
+def test_layer_keeps_its_own_copy_of_the_input():
+    layer = Conv2d(1, 1, 2, rng=0)
+    x = np.ones((1, 1, 3, 3))
+    out = layer.forward(x)
+    x[:] = 5.0  # changing the caller's array must not change the gradients
+    layer.backward(np.ones_like(out))
+    np.testing.assert_array_equal(layer.grad_weight, np.full((1, 1, 2, 2), 4.0))
+
+
+def test_layer_gradients_have_the_parameters_dtype():
+    layer = Conv2d(2, 3, 2, rng=0)
+    out = layer.forward(np.ones((1, 2, 3, 3), dtype=np.float32))
+    layer.backward(np.ones_like(out))
+    assert layer.grad_weight.dtype == layer.weight.dtype == np.float64
+    assert layer.grad_bias.dtype == np.float64
+
+
+def test_rel_error_rejects_a_non_positive_floor():
+    with pytest.raises(ValueError, match=r"floor must be a positive number, got -1\.0"):
+        rel_error(np.zeros(2), np.zeros(2), floor=-1.0)
