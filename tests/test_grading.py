@@ -35,7 +35,15 @@ CHAPTERS = sorted(
 # A plausible mistake per chapter: (text in the instructor's solution, what a student
 # might write instead, words that the results must show to name the failing case).
 WRONG = {
+    # the padding is never applied
     "01-naive-forward": ("x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
+    # dL/dx with the kernel in the wrong orientation (flipped once too often)
+    "02-backward": ("grad_x[start : start + K] += upstream * w",
+                    "grad_x[start : start + K] += upstream * w[::-1]", "grad_x"),
+    # the kernel flipped upside down but not left to right
+    "03-corr2d-intuition": ("K[::-1, ::-1]", "K[::-1, :]", "3x3 kernel"),
+    # groups ignored: every kernel sees all input channels
+    "04-parameter-efficiency": ("(in_channels // groups)", "in_channels", "groups"),
 }
 
 
@@ -74,7 +82,8 @@ def _grade(autograder: Path, submission: Path, out: Path) -> dict:
 @pytest.fixture(scope="session")
 def grades(tmp_path_factory) -> dict[tuple[str, str], dict]:
     """Generate every assignment, then grade every submission; keyed (chapter, kind)."""
-    workers = max(1, min(4, os.cpu_count() or 1))
+    # Each run waits on its kernel part of the time: two runs per core keep both busy.
+    workers = min(4, 2 * (os.cpu_count() or 1))
     with ThreadPoolExecutor(workers) as pool:
         outs = list(pool.map(lambda c: assign.assign(c, run_tests=False), CHAPTERS))
     jobs = {}
