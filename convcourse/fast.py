@@ -38,34 +38,53 @@ used only when the waste is small (at most ``_MAX_GRID_WASTE``, 30 % extra work)
 Memory
 ------
 ``cols`` needs ``C kh kw gh gw`` numbers per image. The batch is processed in
-chunks of ``nb`` images so that ``cols`` stays within ``memory_budget`` bytes
-(default :data:`MEMORY_BUDGET`, 64 MiB); a chunk is never smaller than one image,
-so a single image whose columns exceed the budget still gets a one-image buffer.
-On top of ``cols`` a call holds a transposed, padded copy of ``x`` (and, for the
-backward pass, of ``grad_x`` and one chunk of ``grad_out``) and its result: about
-``memory_budget + 2 |x_pad| + |out|`` bytes for the forward pass and
-``memory_budget + 3 |x_pad| + |out chunk| + |grad_x|`` for the backward pass, where
-``|a|`` is the size of array ``a`` in bytes. The backward pass reuses the ``cols``
-buffer for ``grad_cols``.
+chunks of ``nb`` images (:func:`chunk_size`) so that ``cols`` stays within
+``memory_budget`` bytes (default :data:`MEMORY_BUDGET`, 64 MiB), and by default
+within the smaller, faster :data:`CHUNK_TARGET` (4 MiB); a chunk is never smaller
+than one image, so a single image whose columns exceed the budget still gets a
+one-image buffer. Besides ``cols`` a call holds a padded, channels-first copy of
+``x``, one chunk of the output (forward) or of ``grad_out`` (backward), and its
+results. In bytes, with ``|a|`` the size of array ``a`` and ``B = max(one image's
+columns, min(memory_budget, CHUNK_TARGET))``:
+
+* forward: about ``B + |x_pad| + |out chunk| + |out|``;
+* backward: about ``B + 2 |x_pad| + |grad_out chunk| + |grad_x| + |weight|``
+  (``grad_cols`` reuses the ``cols`` buffer).
 
 Dtype: float32 in, float32 arithmetic and out (numpy's float32 BLAS is about twice as
 fast as float64); integers are computed in float64, like the naive version.
 
-What each step bought (CIFAR-like N=32, C=16, 32x32, O=32, k=3, padding 1, float32,
-forward + backward, on the 2-core development machine; see ``benchmarks/bench_conv.py``)
--------------------------------------------------------------------------------------
-* A textbook im2col (``sliding_window_view`` -> one transposed copy into a
-  ``(N Ho Wo, C kh kw)`` matrix, one matmul, then ``np.add.at`` for col2im):
-  roughly 7x torch's time (the issue's reference measurement).
-* Channel-major ``(K, M)`` layout filled by ``kh kw`` shifted copies, one matmul per
-  chunk, BLAS transposes instead of array transposes, col2im as ``kh kw`` strided
-  adds, ``cols`` reused for ``grad_cols``: see the table in the module's test of
-  record (``make bench``); this removes ``np.add.at`` (very slow) and all large
-  transposes.
-* The whole-padded-grid trick for stride 1 (contiguous shifted copies and adds):
-  faster copies and adds for a few percent of extra multiply-adds.
-* Chunk size: whole batch up to the budget; smaller chunks (cache-sized) were
-  measured and were not faster, because the matmul, not the copy, dominates.
+What each step bought
+---------------------
+Measured on the CIFAR-like layer (N=32, C=16, 32x32, O=32, 3x3, padding 1), forward +
+backward, on the 2-core development machine with numpy's OpenBLAS on its Haswell
+kernel; best of 30 runs (the machine was shared, so medians drifted). The
+comparison with torch is in ``benchmarks/bench_conv.py`` (``make bench``).
+
+* Starting point, from the issue: a textbook im2col (``(N H_out W_out, C kh kw)``
+  rows, a transposed copy of the big matrix, ``np.add.at`` for col2im) takes about 7x
+  torch's time in float32.
+* Channel-major ``(K, M)`` layout filled by ``kh kw`` shifted copies, one ``matmul``
+  per chunk and group, BLAS reading transposed operands in place (no transposed copy
+  of ``cols``), col2im as ``kh kw`` strided ``+=``, the ``cols`` buffer reused for
+  ``grad_cols``. The three products then take about 6.4 ms in float32, at 125-195
+  GFLOP/s, close to what numpy's matmul reaches on this machine; everything else
+  (padding, copies, adds, transposes) about 4 ms.
+* Whole padded grid for stride 1: im2col 0.83 -> 0.39 ms and col2im 2.06 -> 1.12 ms
+  per call (float32), for 13 % more multiply-adds (+0.8 ms): a small net gain.
+* Chunks of about :data:`CHUNK_TARGET` (4 MiB) instead of the whole batch at once, so
+  that ``cols`` is still in cache when the products read it: 10.9 -> 8.8 ms in
+  float32 and 28.6 -> 22.4 ms in float64 (2, 8 and 16 MiB were measured too).
+* ``grad_weight`` computed as its transpose ``cols @ grad_out.T``: that product
+  0.47 -> 0.32 ms per chunk in float32 (BLAS splits the taller result better over
+  two threads); no change in float64.
+* Tried and dropped: doing the shifted copies in two Python threads (slower: 0.35 ->
+  0.49 ms, the copies are memory-bound and small); summing col2im's shifted adds
+  in another order (no change).
+* What is left: the three products are at numpy's matmul speed, so the rest of the gap
+  to torch in float32 is the memory traffic of im2col/col2im, which torch's oneDNN
+  kernels avoid, and the wider vector units oneDNN uses. In float64, torch's CPU
+  convolution is slow and these products win.
 """
 
 from __future__ import annotations
@@ -93,6 +112,10 @@ __all__ = [
 
 #: Default bytes allowed for the im2col buffer ``cols`` (64 MiB).
 MEMORY_BUDGET = 64 * 2**20
+
+#: Preferred bytes of ``cols`` per chunk, below the budget: a chunk of this size
+#: stays in the processor's caches between im2col and the matrix products.
+CHUNK_TARGET = 4 * 2**20
 
 #: The whole padded grid is used (stride 1) only if it adds at most this much work.
 _MAX_GRID_WASTE = 1.3
@@ -131,7 +154,9 @@ def chunk_size(geo: ConvGeometry, itemsize: int, memory_budget: int = MEMORY_BUD
     Returns
     -------
     int
-        ``nb = clip(memory_budget // (C kh kw gh gw itemsize), 1, N)``.
+        ``nb = clip(min(memory_budget, CHUNK_TARGET) // (C kh kw gh gw itemsize), 1, N)``:
+        as many images as fit in the budget, but no more than fit in
+        :data:`CHUNK_TARGET` (smaller chunks stay in cache and run faster).
     """
     if not isinstance(memory_budget, (int, np.integer)) or isinstance(memory_budget, bool):
         raise TypeError(f"memory_budget must be an int (bytes), got {memory_budget!r}")
@@ -139,7 +164,7 @@ def chunk_size(geo: ConvGeometry, itemsize: int, memory_budget: int = MEMORY_BUD
         raise ValueError(f"memory_budget must be at least 1 byte, got {memory_budget}")
     gh, gw, _ = _grid(geo)
     per_image = geo.in_channels * geo.kernel_h * geo.kernel_w * gh * gw * itemsize
-    return int(min(geo.batch, max(1, memory_budget // per_image)))
+    return int(min(geo.batch, max(1, min(memory_budget, CHUNK_TARGET) // per_image)))
 
 
 def _padded_channels_first(
@@ -333,14 +358,14 @@ def conv2d_forward(
     flat = _padded_channels_first(x, geo, dtype, _tail(geo, full))
     buffer = np.empty(geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
     out = np.empty(geo.output_shape, dtype=dtype)
+    bias_column = np.zeros(1, dtype) if bias is None else bias.astype(dtype)[:, None, None]
     for n0 in range(0, geo.batch, nb):
         n1 = min(n0 + nb, geo.batch)
         cols = im2col(flat, geo, n0, n1, full, buffer)
         product = np.matmul(w3, cols.reshape(g, k, -1))  # (g, O/g, nb gh gw)
         product = product.reshape(geo.out_channels, n1 - n0, gh, gw)
-        out[n0:n1] = product[:, :, : geo.out_height, : geo.out_width].transpose(1, 0, 2, 3)
-    if bias is not None:
-        out += bias.astype(dtype, copy=False)[:, None, None]
+        valid = product[:, :, : geo.out_height, : geo.out_width].transpose(1, 0, 2, 3)
+        np.add(valid, bias_column, out=out[n0:n1])  # (nb, O, H_out, W_out), plus bias
     return out
 
 
@@ -406,7 +431,7 @@ def conv2d_backward(
     # grad_out of one chunk on the window grid, channels first; windows that are
     # computed only for the whole-grid layout get a zero gradient.
     grad_grid = np.zeros((geo.out_channels, nb, gh, gw), dtype=dtype)
-    grad_weight = np.zeros((g, per_out, k), dtype=dtype)
+    grad_weight_t = np.zeros((g, k, per_out), dtype=dtype)  # transposed, see below
     for n0 in range(0, geo.batch, nb):
         n1 = min(n0 + nb, geo.batch)
         cols = im2col(flat, geo, n0, n1, full, buffer)
@@ -416,7 +441,10 @@ def conv2d_backward(
             1, 0, 2, 3
         )
         upstream3 = upstream.reshape(g, per_out, -1)
-        grad_weight += np.matmul(upstream3, cols3.transpose(0, 2, 1))
+        # grad_weight_g = grad_out_g @ cols_g.T, computed as its transpose
+        # cols_g @ grad_out_g.T: the same numbers, but BLAS splits the larger
+        # K x (O/g) result better between threads (about a third faster in float32).
+        grad_weight_t += np.matmul(cols3, upstream3.transpose(0, 2, 1))
         np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
         col2im(cols, geo, n0, n1, full, grad_flat)
 
@@ -427,4 +455,5 @@ def conv2d_backward(
     )
     grad_x = np.ascontiguousarray(geo.unpad(grad_pad.transpose(1, 0, 2, 3)))
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
+    grad_weight = np.ascontiguousarray(grad_weight_t.transpose(0, 2, 1))
     return grad_x, grad_weight.reshape(weight.shape), grad_bias
