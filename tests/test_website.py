@@ -197,10 +197,18 @@ def _check_solutions(page, path: str) -> int:
     return solutions.count()
 
 
+# Otter's markup (raw cells and test cells) must not show in a chapter on the website.
+OTTER_MARKUP = ["# BEGIN QUESTION", "# BEGIN TESTS", "BEGIN TEST CONFIG", "# END QUESTION"]
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page(visit, path):
     v, page = visit(path)
     page.wait_for_load_state("networkidle")
+    if path.startswith("chapters/"):
+        text = page.locator("main").inner_text()
+        shown = [marker for marker in OTTER_MARKUP if marker in text]
+        assert shown == [], f"{path} shows otter markup: {shown}"
     _check_math(page, path)
     _check_images(page, path)
     _check_solutions(page, path)
