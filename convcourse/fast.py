@@ -103,6 +103,7 @@ from .validation import (
 )
 
 __all__ = [
+    "CHUNK_TARGET",
     "MEMORY_BUDGET",
     "chunk_size",
     "col2im",
