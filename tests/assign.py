@@ -55,38 +55,57 @@ def has_question(notebook: nbformat.NotebookNode) -> bool:
     )
 
 
-# A sphinx-exercise {solution} block in a markdown cell, from its opening fence to the
-# closing fence of the same length (so nested ``` code blocks stay inside it).
-SOLUTION_BLOCK = re.compile(
-    r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*(?:\n|\Z)", re.M | re.S
+# A sphinx-exercise {solution} block, or a gated {solution-start} / {solution-end}
+# directive, from its opening fence to the closing fence of the same length (so nested
+# ``` code blocks stay inside it).
+DIRECTIVE = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{(?P<kind>solution|solution-start|solution-end)\}"
+    r".*?^(?P=fence)[ \t]*(?:\n|\Z)",
+    re.M | re.S,
 )
 
 
-def _starts(cell: nbformat.NotebookNode, directive: str) -> bool:
-    return cell.cell_type == "markdown" and bool(
-        re.match(r"(`{3,}|:{3,})\{" + directive + r"\}", cell.source.lstrip())
-    )
+def _is_otter_solution_start(cells: list, index: int) -> bool:
+    """The gated solution of the autograded exercise sits in otter's solution block."""
+    previous = cells[index - 1] if index > 0 else None
+    return (previous is not None and previous.cell_type == "raw"
+            and previous.source.lstrip().upper().startswith("# BEGIN SOLUTION"))
 
 
 def without_solutions(cells: list) -> list:
-    """The cells with every website-only solution removed (see the module docstring)."""
+    """The cells with every website-only solution removed (see the module docstring).
+
+    Drops ``{solution}`` blocks, and everything from a ``{solution-start}`` to its
+    ``{solution-end}`` (whole cells in between, and the parts of the cells where they
+    stand), except the autograded exercise's, which otter turns into a stub.
+    """
     kept: list = []
     skipping = False
-    for cell in cells:
-        if skipping:
-            skipping = not _starts(cell, "solution-end")
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            if not skipping:
+                kept.append(cell)
             continue
-        otter_block = bool(kept) and kept[-1].cell_type == "raw" and kept[-1].source.lstrip(
-        ).upper().startswith("# BEGIN SOLUTION")
-        if _starts(cell, "solution-start") and not otter_block:
-            skipping = True
-            continue
-        if cell.cell_type == "markdown" and SOLUTION_BLOCK.search(cell.source):
+        protected = _is_otter_solution_start(cells, index)
+        text, pieces, position = cell.source, [], 0
+        for match in DIRECTIVE.finditer(text):
+            if not skipping:
+                pieces.append(text[position:match.start()])
+            kind = match["kind"]
+            if kind == "solution-start" and not skipping and not protected:
+                skipping = True
+            elif kind == "solution-end" and skipping:
+                skipping = False
+            elif kind != "solution" and not skipping:
+                pieces.append(match.group(0))  # the autograded exercise's gate
+            position = match.end()
+        if not skipping:
+            pieces.append(text[position:])
+        source = "".join(pieces).strip()
+        if source:
             cell = nbformat.from_dict(cell)
-            cell.source = SOLUTION_BLOCK.sub("", cell.source).rstrip()
-            if not cell.source:
-                continue
-        kept.append(cell)
+            cell.source = source
+            kept.append(cell)
     if skipping:
         raise ValueError("a {solution-start} has no {solution-end}")
     return kept

@@ -44,6 +44,9 @@ WRONG = {
     "03-corr2d-intuition": ("K[::-1, ::-1]", "K[::-1, :]", "3x3 kernel"),
     # groups ignored: every kernel sees all input channels
     "04-parameter-efficiency": ("(in_channels // groups)", "in_channels", "groups"),
+    # im2col rows in (u, v, c) order instead of (c, u, v)
+    "05-fast-convolution": (".transpose(1, 4, 5, 0, 2, 3)", ".transpose(4, 5, 1, 0, 2, 3)",
+                            "(c, u, v)"),
 }
 
 
