@@ -113,7 +113,11 @@ def test_assignment_is_generated(grades, chapter):
     student = nbformat.read(out / "student" / f"{chapter}.ipynb", as_version=4)
     sources = [c.source for c in student.cells]
     assert any("grader.check(" in s for s in sources), "no grader.check cell"
-    assert not any("# BEGIN SOLUTION" in s or "# HIDDEN" in s for s in sources)
+    assert not any("# BEGIN SOLUTION" in s for s in sources), "a solution was not stubbed"
+    # The public tests travel in the notebook's metadata; the hidden ones must not.
+    tests = student.metadata["otter"]["tests"]
+    cases = [c for q in tests.values() for suite in q["suites"] for c in suite["cases"]]
+    assert cases and not any(c["hidden"] for c in cases), "hidden tests reached the student"
     assert not any("{solution}" in s or "{solution-start}" in s for s in sources), (
         "the student version contains a solution"
     )
