@@ -3,10 +3,16 @@
 For each case, dtype (float32, float64) and mode (forward; forward + backward) the
 three implementations run in interleaved rounds (the order rotates every round) after
 a warm-up, so slow drift of the machine hits them all alike; each time printed is the
-median over the rounds. The naive loops on the larger cases would take minutes, so
-they run on a slice (a few images, a few output channels) and the time is scaled up
-by the ratio of output elements: the loops do the same work per output element, so
-their time is proportional to their number. Such rows are marked ``*``.
+median over the rounds. Within a round, numpy and torch each run twice untimed before
+the timed call: both libraries' worker threads keep spinning for a moment after a call
+(OpenBLAS's and OpenMP's), and on a 2-core machine the other library's spinning threads
+would otherwise steal a core from the call being timed (measured: fast's median went
+from about 15 to about 9 ms on the CIFAR-like case, torch's did not change).
+
+The naive loops on the larger cases would take minutes, so they run on a slice (a few
+images, a few output channels) and the time is scaled up by the ratio of output
+elements: the loops do the same work per output element, so their time is
+proportional to their number. Such rows are marked ``*``.
 
 Columns: milliseconds per call; the ratio to torch's time (below 1 = faster than
 torch); achieved GFLOP/s, counting ``2 N O H_out W_out (C / g) kh kw`` floating-point
@@ -62,6 +68,7 @@ CASES = [
 ]
 BUDGET_SECONDS = 2.0  # per implementation, case, dtype and mode (fast and torch)
 MIN_ROUNDS, MAX_ROUNDS, NAIVE_ROUNDS = 7, 60, 3
+UNTIMED_CALLS = 2  # per round, before the timed call (fast and torch): see the docstring
 
 
 def openblas_core() -> str:
@@ -170,6 +177,9 @@ def time_interleaved(
             if name == "naive" and len(times[name]) >= NAIVE_ROUNDS:
                 continue
             call, scale = functions[name]
+            if name != "naive":
+                for _ in range(UNTIMED_CALLS):
+                    call()
             start = time.perf_counter()
             call()
             times[name].append((time.perf_counter() - start) * scale)
