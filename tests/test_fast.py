@@ -229,3 +229,17 @@ def test_columns_match_torch_unfold(kernel, hyper):
 def test_columns_validates_kernel_size():
     with pytest.raises(ValueError, match=r"kernel_size must be at least 1 on each axis"):
         fast.columns(np.zeros((1, 1, 3, 3)), (0, 2))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 5, 5), (2, 3, 6, 7)])
+def test_results_survive_later_calls(shape):
+    """Scratch buffers are reused between calls; results must never live in them."""
+    rng = np.random.default_rng(6)
+    x, weight = rng.standard_normal(shape), rng.standard_normal((2, shape[1], 2, 2))
+    grad_out = rng.standard_normal(fast.conv2d_forward(x, weight).shape)
+    first = [fast.conv2d_forward(x, weight), *fast.conv2d_backward(grad_out, x, weight)]
+    kept = [a.copy() for a in first]
+    fast.conv2d_forward(-x, weight)
+    fast.conv2d_backward(-grad_out, -x, weight)
+    for a, b in zip(first, kept, strict=True):
+        np.testing.assert_array_equal(a, b)
