@@ -3,11 +3,13 @@
 For each case, dtype (float32, float64) and mode (forward; forward + backward) the
 three implementations run in interleaved rounds (the order rotates every round) after
 a warm-up, so slow drift of the machine hits them all alike; each time printed is the
-median over the rounds. Within a round, numpy and torch each run twice untimed before
-the timed call: both libraries' worker threads keep spinning for a moment after a call
-(OpenBLAS's and OpenMP's), and on a 2-core machine the other library's spinning threads
-would otherwise steal a core from the call being timed (measured: fast's median went
-from about 15 to about 9 ms on the CIFAR-like case, torch's did not change).
+median over the rounds. Within a round, numpy and torch each first run untimed for
+``SETTLE_SECONDS`` (at least once) before the timed call: both libraries' worker
+threads keep spinning after a call (OpenBLAS's for about a tenth of a second), and on
+a 2-core machine the other library's spinning threads would otherwise steal a core from
+the call being timed. Measured on the CIFAR-like case: torch's float64 forward +
+backward took 50-70 ms right after a numpy matmul and 32 ms once OpenBLAS had gone
+quiet; fast's float32 time went from about 15 to about 9 ms once torch's threads had.
 
 The naive loops on the larger cases would take minutes, so they run on a slice (a few
 images, a few output channels) and the time is scaled up by the ratio of output
@@ -66,9 +68,9 @@ CASES = [
     Case("CIFAR-like", 32, 16, 32, 32, 3, padding=1, naive_slice=(1, 4)),
     Case("larger", 16, 64, 56, 64, 3, padding=1, naive_slice=(1, 1)),
 ]
-BUDGET_SECONDS = 2.0  # per implementation, case, dtype and mode (fast and torch)
-MIN_ROUNDS, MAX_ROUNDS, NAIVE_ROUNDS = 7, 60, 3
-UNTIMED_CALLS = 2  # per round, before the timed call (fast and torch): see the docstring
+BUDGET_SECONDS = 1.0  # timed calls per implementation, case, dtype and mode
+MIN_ROUNDS, MAX_ROUNDS, NAIVE_ROUNDS = 5, 15, 3
+SETTLE_SECONDS = 0.15  # untimed calls before each timed one (fast, torch): see above
 
 
 def openblas_core() -> str:
@@ -178,7 +180,9 @@ def time_interleaved(
                 continue
             call, scale = functions[name]
             if name != "naive":
-                for _ in range(UNTIMED_CALLS):
+                settle_until = time.perf_counter() + SETTLE_SECONDS
+                call()
+                while time.perf_counter() < settle_until:
                     call()
             start = time.perf_counter()
             call()
