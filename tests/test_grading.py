@@ -14,10 +14,9 @@ Grading executes each notebook top to bottom, so the runs go in parallel.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import assign
@@ -26,7 +25,6 @@ import pytest
 
 pytestmark = pytest.mark.grading
 
-OTTER = Path(sys.executable).parent / "otter"
 CHAPTERS = sorted(
     p for p in (assign.ROOT / "chapters").glob("*.ipynb")
     if assign.has_question(nbformat.read(p, as_version=4))
@@ -64,21 +62,25 @@ def _wrong_submission(chapter: str, solutions: Path, out: Path) -> Path:
     return path
 
 
+def _quiet_worker(log: str) -> None:
+    """Send a grading worker's output (otter's and its kernels') to a log file."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+
+
 def _grade(autograder: Path, submission: Path, out: Path) -> dict:
+    """``otter run -a autograder -o out submission``, in this (worker) process."""
+    from otter.run import main as otter_run
+
     out.mkdir(parents=True, exist_ok=True)
-    process = subprocess.run(
-        [str(OTTER), "run", "--no-logo", "-a", str(autograder), "-o", str(out),
-         str(submission)],
-        capture_output=True, text=True,
-    )
-    assert process.returncode == 0, process.stdout + process.stderr
+    otter_run(str(submission), autograder=str(autograder), output_dir=str(out), no_logo=True)
     results = json.loads((out / "results.json").read_text())
     questions = [t for t in results["tests"] if "max_score" in t]
     return {
         "score": sum(t["score"] for t in questions),
         "max_score": sum(t["max_score"] for t in questions),
         "output": "\n".join(t.get("output", "") for t in questions),
-        "log": process.stdout,
     }
 
 
@@ -98,7 +100,12 @@ def grades(tmp_path_factory) -> dict[tuple[str, str], dict]:
         jobs[name, "student"] = out / "student" / chapter.name
         if name in WRONG:
             jobs[name, "wrong"] = _wrong_submission(name, solutions, tmp)
-    with ThreadPoolExecutor(workers) as pool:
+    # otter run in worker processes that import otter once (it changes directory while
+    # grading, so one submission at a time per process).
+    log = str(tmp_path_factory.mktemp("otter") / "otter-run.log")
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker,
+                             initargs=(log,)) as pool:
         futures = {
             key: pool.submit(_grade, assign.OUT / key[0] / "autograder" / "autograder.zip",
                              submission, tmp_path_factory.mktemp(f"{key[0]}-{key[1]}"))
