@@ -130,8 +130,8 @@ def assign(chapter: Path, run_tests: bool = True) -> Path | None:
     shutil.rmtree(out, ignore_errors=True)
     master = master_copy(chapter, out / "master")
     command = [str(OTTER), "assign", str(master), str(out)]
-    if not run_tests:
-        command.append("--no-run-tests")
+    # -v shows otter's report, ending in "All autograder tests passed." for the solutions
+    command.append("-v" if run_tests else "--no-run-tests")
     subprocess.run(command, check=True, cwd=master.parent)
     zips = sorted((out / "autograder").glob("*-autograder_*.zip"))
     if len(zips) != 1:
