@@ -180,7 +180,7 @@ def _check_images(page, path: str) -> int:
 
 
 def _check_solutions(page, path: str) -> int:
-    """Each solution is folded away until its title is clicked."""
+    """Each solution is folded away until its toggle button is clicked."""
     solutions = page.locator("div.solution")
     for i in range(solutions.count()):
         solution = solutions.nth(i)
@@ -209,9 +209,12 @@ def test_page(visit, path):
         text = page.locator("main").inner_text()
         shown = [marker for marker in OTTER_MARKUP if marker in text]
         assert shown == [], f"{path} shows otter markup: {shown}"
-    _check_math(page, path)
-    _check_images(page, path)
-    _check_solutions(page, path)
+    try:
+        _check_math(page, path)
+        _check_images(page, path)
+        _check_solutions(page, path)
+    except Exception as error:  # a blocked or failed request is often the cause: show both
+        raise AssertionError(f"{path}: {error}\nrecorded: {v.problems}") from error
     assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
 
 
