@@ -1,15 +1,12 @@
 """Time the naive loops, convcourse.fast and torch side by side: ``make bench``.
 
 For each case, dtype (float32, float64) and mode (forward; forward + backward) the
-three implementations run in interleaved rounds (the order rotates every round) after
-a warm-up, so slow drift of the machine hits them all alike; each time printed is the
+three implementations are timed by :func:`convcourse.timing.time_interleaved` (whose
+docstring explains the method): interleaved rounds whose order rotates, after a
+warm-up, so slow drift of the machine hits them all alike; each time printed is the
 median over the rounds. Within a round, numpy and torch each first run untimed for
-``SETTLE_SECONDS`` (at least once) before the timed call: both libraries' worker
-threads keep spinning after a call (OpenBLAS's for about a tenth of a second), and on
-a 2-core machine the other library's spinning threads would otherwise steal a core from
-the call being timed. Measured on the CIFAR-like case: torch's float64 forward +
-backward took 50-70 ms right after a numpy matmul and 32 ms once OpenBLAS had gone
-quiet; fast's float32 time went from about 15 to about 9 ms once torch's threads had.
+``SETTLE_SECONDS`` (at least once) before the timed call, so that the other library's
+worker threads, still spinning after its last call, have gone quiet.
 
 The naive loops on the larger cases would take minutes, so they run on a slice (a few
 images, a few output channels) and the time is scaled up by the ratio of output
@@ -41,6 +38,7 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from convcourse import fast, naive
+from convcourse.timing import time_interleaved
 from convcourse.validation import check_conv2d
 
 torch.set_num_threads(os.cpu_count() or 1)
@@ -159,38 +157,6 @@ def callables(case: Case, dtype: type, backward: bool) -> dict[str, tuple[Callab
     }
 
 
-def time_interleaved(
-    functions: dict[str, tuple[Callable, float]],
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Median and best seconds per call of each function, timed in rotating rounds."""
-    names = list(functions)
-    first = {}
-    for name in names:  # warm-up, and a first estimate of each call's time
-        call = functions[name][0]
-        call()
-        start = time.perf_counter()
-        call()
-        first[name] = time.perf_counter() - start
-    slowest = max(first[n] for n in names if n != "naive")
-    rounds = int(min(MAX_ROUNDS, max(MIN_ROUNDS, BUDGET_SECONDS / max(slowest, 1e-9))))
-    times: dict[str, list[float]] = {name: [] for name in names}
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[: r % len(names)]:
-            if name == "naive" and len(times[name]) >= NAIVE_ROUNDS:
-                continue
-            call, scale = functions[name]
-            if name != "naive":
-                settle_until = time.perf_counter() + SETTLE_SECONDS
-                call()
-                while time.perf_counter() < settle_until:
-                    call()
-            start = time.perf_counter()
-            call()
-            times[name].append((time.perf_counter() - start) * scale)
-    median = {name: statistics.median(values) for name, values in times.items()}
-    return median, {name: min(values) for name, values in times.items()}
-
-
 def main() -> None:
     started = time.perf_counter()
     print(f"numpy {np.__version__} (OpenBLAS kernel: {openblas_core()}; "
@@ -209,7 +175,16 @@ def main() -> None:
     for case in CASES:
         for dtype in (np.float32, np.float64):
             for backward in (False, True):
-                median, best = time_interleaved(callables(case, dtype, backward))
+                median, best = time_interleaved(
+                    callables(case, dtype, backward),
+                    budget=BUDGET_SECONDS,
+                    min_rounds=MIN_ROUNDS,
+                    max_rounds=MAX_ROUNDS,
+                    settle_seconds=SETTLE_SECONDS,
+                    settle_calls=1,
+                    caps={"naive": NAIVE_ROUNDS},
+                    unsettled=("naive",),
+                )
                 work = flops(case, backward) / 1e9
                 mark = "*" if case.naive_slice else " "
                 print(
