@@ -45,8 +45,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shapes import _is_int, as_pair
-from .validation import ConvGeometry, check_conv2d
+from .shapes import as_pair
+from .validation import ConvGeometry, check_conv2d, check_int
 
 __all__ = [
     "ConvDenseComparison",
@@ -59,15 +59,6 @@ __all__ = [
     "linear_macs",
     "linear_param_count",
 ]
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    """Return ``value`` as an int, or raise naming ``name``."""
-    if not _is_int(value):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
 
 
 def _check_bool(value: object, name: str) -> bool:
@@ -84,7 +75,7 @@ def _check_input_shape(input_shape: object) -> tuple[int, int, int]:
         )
     names = ("input_shape[0] (C)", "input_shape[1] (H)", "input_shape[2] (W)")
     channels, height, width = (
-        _check_positive_int(v, n) for v, n in zip(input_shape, names, strict=True)
+        check_int(v, n) for v, n in zip(input_shape, names, strict=True)
     )
     return channels, height, width
 
@@ -141,9 +132,9 @@ def conv2d_param_count(
     >>> conv2d_param_count(32, 32, 3, groups=32)  # depthwise: 32 * 9 + 32
     320
     """
-    in_channels = _check_positive_int(in_channels, "in_channels")
-    out_channels = _check_positive_int(out_channels, "out_channels")
-    groups = _check_positive_int(groups, "groups")
+    in_channels = check_int(in_channels, "in_channels")
+    out_channels = check_int(out_channels, "out_channels")
+    groups = check_int(groups, "groups")
     kernel_h, kernel_w = as_pair(kernel_size, "kernel_size", minimum=1)
     bias = _check_bool(bias, "bias")
     _check_channels(in_channels, out_channels, groups)
@@ -165,8 +156,8 @@ def linear_param_count(in_features: int, out_features: int, bias: bool = True) -
     >>> linear_param_count(200, 6400, bias=False)
     1280000
     """
-    in_features = _check_positive_int(in_features, "in_features")
-    out_features = _check_positive_int(out_features, "out_features")
+    in_features = check_int(in_features, "in_features")
+    out_features = check_int(out_features, "out_features")
     bias = _check_bool(bias, "bias")
     return in_features * out_features + (out_features if bias else 0)
 
@@ -177,8 +168,8 @@ def linear_macs(in_features: int, out_features: int) -> int:
     Every weight is used exactly once per input, so the MAC count equals the weight
     count.
     """
-    in_features = _check_positive_int(in_features, "in_features")
-    out_features = _check_positive_int(out_features, "out_features")
+    in_features = check_int(in_features, "in_features")
+    out_features = check_int(out_features, "out_features")
     return in_features * out_features
 
 
@@ -197,8 +188,8 @@ def _geometry(
     arrays of the right shapes without allocating any memory.
     """
     channels, height, width = _check_input_shape(input_shape)
-    out_channels = _check_positive_int(out_channels, "out_channels")
-    groups = _check_positive_int(groups, "groups")
+    out_channels = check_int(out_channels, "out_channels")
+    groups = check_int(groups, "groups")
     kernel_h, kernel_w = as_pair(kernel_size, "kernel_size", minimum=1)
     _check_channels(channels, out_channels, groups)
     zero = np.zeros((), dtype=np.float64)

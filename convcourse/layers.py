@@ -6,7 +6,7 @@ import numpy as np
 
 from . import naive
 from .shapes import _is_int, as_pair
-from .validation import check_array
+from .validation import check_array, check_int
 
 __all__ = ["Conv2d"]
 
@@ -76,15 +76,9 @@ class Conv2d:
         bias: bool = True,
         rng: np.random.Generator | int | None = None,
     ) -> None:
-        for name, value in [
-            ("in_channels", in_channels),
-            ("out_channels", out_channels),
-            ("groups", groups),
-        ]:
-            if not _is_int(value):
-                raise TypeError(f"{name} must be an int, got {value!r}")
-            if value < 1:
-                raise ValueError(f"{name} must be at least 1, got {value}")
+        in_channels = check_int(in_channels, "in_channels")
+        out_channels = check_int(out_channels, "out_channels")
+        groups = check_int(groups, "groups")
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"groups={groups} must divide in_channels={in_channels} and "

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .shapes import _is_int, _output_length, as_pair, resolve_padding
+from .validation import check_int
 
 # ---------------------------------------------------------------------------------------
 # images and kernels (chapter 3)
@@ -49,14 +50,6 @@ def _check_titles(titles: object, count: int, name: str = "titles") -> list[str]
     if len(titles) != count:
         raise ValueError(f"{name} must have one entry per image ({count}), got {len(titles)}")
     return [str(title) for title in titles]
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if not _is_int(value):
-        raise TypeError(f"{name} must be a positive int, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
 
 
 #: Signed images saturate at this percentile of ``|values|``, so that a few very strong
@@ -181,7 +174,7 @@ def show_images(
         )
     checked = [_check_image(image, f"images[{k}]") for k, image in enumerate(images)]
     labels = _check_titles(titles, len(checked))
-    ncols = min(_check_positive_int(ncols, "ncols"), len(checked))
+    ncols = min(check_int(ncols, "ncols"), len(checked))
     if not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
         raise ValueError(f"size must be a positive number of inches, got {size!r}")
     nrows = -(-len(checked) // ncols)
@@ -234,7 +227,7 @@ def show_kernel_gallery(
         )
     labels = _check_titles(titles, len(kernels))
     checked_maps = [_check_image(image, f"maps[{k}]") for k, image in enumerate(maps)]
-    ncols = min(_check_positive_int(ncols, "ncols"), len(kernels))
+    ncols = min(check_int(ncols, "ncols"), len(kernels))
     if not isinstance(size, (int, float)) or isinstance(size, bool) or size <= 0:
         raise ValueError(f"size must be a positive number of inches, got {size!r}")
     nrows = -(-len(kernels) // ncols)
@@ -651,7 +644,7 @@ def plot_channel_connections(
 
 def _check_blocks(value: object, size: int, name: str) -> int:
     """A block count must be a positive int that divides ``size``."""
-    value = _check_positive_int(value, name)
+    value = check_int(value, name)
     if size % value:
         raise ValueError(f"{name}={value} must divide the matrix's {size} rows/columns")
     return value
@@ -788,9 +781,9 @@ def plot_connections_1d(
         For non-int or out-of-range arguments, or a kernel longer than the padded
         input.
     """
-    length = _check_positive_int(length, "length")
-    kernel_size = _check_positive_int(kernel_size, "kernel_size")
-    stride = _check_positive_int(stride, "stride")
+    length = check_int(length, "length")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    stride = check_int(stride, "stride")
     padding = _check_index(padding, "padding")
     if kernel_size > len(WINDOW_COLORS):
         raise ValueError(

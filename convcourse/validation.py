@@ -11,9 +11,40 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .shapes import _output_length, as_pair, resolve_padding
+from .shapes import _is_int, _output_length, as_pair, resolve_padding
 
-__all__ = ["ConvGeometry", "check_array", "check_conv2d", "check_grad_out", "result_dtype"]
+__all__ = [
+    "ConvGeometry",
+    "check_array",
+    "check_conv2d",
+    "check_grad_out",
+    "check_int",
+    "result_dtype",
+]
+
+
+def check_int(value: object, name: str, minimum: int = 1) -> int:
+    """Check that ``value`` is an int (not a bool) of at least ``minimum``.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    name : str
+        The argument's name, for the error message.
+    minimum : int, default 1
+        The smallest allowed value.
+
+    Returns
+    -------
+    int
+        ``value`` as a Python int.
+    """
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
 
 
 def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
@@ -149,10 +180,7 @@ def check_conv2d(
     batch, in_channels, height, width = x.shape
     out_channels, in_per_group, kernel_h, kernel_w = weight.shape
 
-    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
-        raise TypeError(f"groups must be an int, got {groups!r}")
-    if groups < 1:
-        raise ValueError(f"groups must be at least 1, got {groups}")
+    groups = check_int(groups, "groups")
     if in_channels % groups != 0:
         raise ValueError(
             f"groups={groups} must divide the input channels, but x has "
@@ -201,7 +229,7 @@ def check_conv2d(
         out_channels=out_channels,
         kernel_h=kernel_h,
         kernel_w=kernel_w,
-        groups=int(groups),
+        groups=groups,
         stride=stride_hw,
         dilation=dilation_hw,
         padding=pads,

@@ -48,11 +48,11 @@ def test_connections_hatch_inputs_no_window_reads():
 @pytest.mark.parametrize(
     ("kwargs", "error", "pattern"),
     [
-        ({"length": 0}, ValueError, "length must be a positive int"),
-        ({"length": 2.5}, TypeError, "length must be a positive int"),
+        ({"length": 0}, ValueError, "length must be at least 1"),
+        ({"length": 2.5}, TypeError, "length must be an int"),
         ({"kernel_size": 6}, ValueError, "kernel_size must be at most 5"),
         ({"kernel_size": 5, "length": 3}, ValueError, "longer than the padded input"),
-        ({"stride": 0}, ValueError, "stride must be a positive int"),
+        ({"stride": 0}, ValueError, "stride must be at least 1"),
         ({"padding": -1}, ValueError, "padding must be a non-negative int"),
     ],
 )
