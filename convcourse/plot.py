@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .shapes import _is_int, _output_length, as_pair, resolve_padding
-from .validation import check_int
+from .validation import check_array, check_int
 
 # ---------------------------------------------------------------------------------------
 # images and kernels (chapter 3)
@@ -112,13 +112,7 @@ def show_kernel(
     -------
     matplotlib.axes.Axes
     """
-    if not isinstance(kernel, np.ndarray):
-        raise TypeError(f"kernel must be a numpy.ndarray (kh, kw), got {type(kernel).__name__}")
-    if kernel.ndim != 2 or kernel.size == 0 or kernel.dtype.kind not in "biuf":
-        raise ValueError(
-            f"kernel must be a non-empty 2-D real array (kh, kw), got shape {kernel.shape} "
-            f"and dtype {kernel.dtype}"
-        )
+    check_array(kernel, "kernel", 2, "(kh, kw)")
     if ax is None:
         _, ax = plt.subplots(figsize=(0.5 * kernel.shape[1] + 1, 0.5 * kernel.shape[0] + 1))
     limit = float(np.abs(kernel).max()) or 1.0
@@ -689,13 +683,7 @@ def show_matrix(
     -------
     matplotlib.axes.Axes
     """
-    if not isinstance(matrix, np.ndarray):
-        raise TypeError(f"matrix must be a numpy.ndarray (rows, cols), got {type(matrix).__name__}")
-    if matrix.ndim != 2 or matrix.size == 0 or matrix.dtype.kind not in "biuf":
-        raise ValueError(
-            f"matrix must be a non-empty 2-D real array, got shape {matrix.shape} "
-            f"and dtype {matrix.dtype}"
-        )
+    check_array(matrix, "matrix", 2, "(rows, cols)")
     rows, cols = matrix.shape
     row_blocks = _check_blocks(row_blocks, rows, "row_blocks")
     col_blocks = _check_blocks(col_blocks, cols, "col_blocks")

@@ -100,7 +100,7 @@ def test_show_kernel_gallery_pairs_each_kernel_with_its_map():
         (lambda: plot.show_images(_images(2), ncols=1.5), TypeError, "ncols must be an int"),
         (lambda: plot.show_images(_images(2), size=-1), ValueError, "size must be a positive"),
         (lambda: plot.show_kernel([[1, 0]]), TypeError, "kernel must be a numpy.ndarray"),
-        (lambda: plot.show_kernel(np.zeros(3)), ValueError, "kernel must be a non-empty 2-D"),
+        (lambda: plot.show_kernel(np.zeros(3)), ValueError, "kernel must be 2-D \\(kh, kw\\)"),
         (
             lambda: plot.show_kernel_gallery([np.eye(3)], _images(2), ["a"]),
             ValueError,

@@ -55,3 +55,10 @@ def test_block_lines_and_origin():
 def test_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         show_matrix(**kwargs)
+
+
+def test_show_matrix_rejects_what_is_not_a_2d_array():
+    with pytest.raises(TypeError, match=r"matrix must be a numpy\.ndarray \(rows, cols\)"):
+        show_matrix([[1.0]])
+    with pytest.raises(ValueError, match=r"matrix must be 2-D \(rows, cols\), got shape \(3,\)"):
+        show_matrix(np.zeros(3))
