@@ -1,24 +1,38 @@
 """convcourse: 2-D convolution built from scratch in numpy, checked against PyTorch.
 
-The names a chapter needs most are here; each lives in a small module of its own:
+The names a chapter needs most are here; each lives in a small module of its own.
+The modules are layered, each importing only those above it in this list:
 
-* :func:`conv_output_size` (:mod:`convcourse.shapes`)
-* :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops (chapters 1-2)
+* :mod:`convcourse.validation`: the argument checks every public function uses
+* :mod:`convcourse.geometry`: :func:`conv_output_size`, ``ConvGeometry`` and
+  ``check_conv2d``, the shape arithmetic of a convolution
+* :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
+  (chapters 1-2)
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
 
-:mod:`convcourse.plot` holds the chapters' figure helpers; it needs matplotlib, so it
-is imported on its own (``from convcourse import plot``), never by this package.
+Three more are imported on their own, never by this package, because they need more
+than numpy: :mod:`convcourse.plot` (the figures; matplotlib),
+:mod:`convcourse.reference` (the PyTorch referee that tests, chapters and benchmarks
+compare with; torch), and the helpers for chapters (:mod:`convcourse.source`,
+:mod:`convcourse.timing`; standard library).
 """
 
-from . import counting, fast, kernels, linear_map, naive
+from importlib.metadata import PackageNotFoundError, version
+
+from . import counting, fast, geometry, kernels, linear_map, naive, validation
 from .corr import corr2d
+from .geometry import conv_output_size
 from .gradcheck import numerical_gradient, rel_error
 from .layers import Conv2d
-from .shapes import conv_output_size
+
+try:
+    __version__ = version("convcourse")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Conv2d",
@@ -26,10 +40,11 @@ __all__ = [
     "corr2d",
     "counting",
     "fast",
+    "geometry",
     "kernels",
     "linear_map",
     "naive",
     "numerical_gradient",
     "rel_error",
+    "validation",
 ]
-__version__ = "0.1.0"

@@ -35,18 +35,16 @@ plus one addition, about 2 FLOPs) per image are
 counted the way PyTorch computes them: a tap that lands on padding still costs a
 multiply. Biases add one addition per output and are not counted as MACs.
 
-Shapes are validated by :func:`convcourse.validation.check_conv2d`, the function every
-convolution in the course calls, so a count exists exactly when the convolution does.
+Shapes are validated by :class:`convcourse.geometry.ConvGeometry`, which every
+convolution in the course uses, so a count exists exactly when the convolution does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from .shapes import as_pair
-from .validation import ConvGeometry, check_conv2d, check_int
+from .geometry import ConvGeometry, check_groups
+from .validation import check_bool, check_int, check_pair, check_shape
 
 __all__ = [
     "ConvDenseComparison",
@@ -59,37 +57,6 @@ __all__ = [
     "linear_macs",
     "linear_param_count",
 ]
-
-
-def _check_bool(value: object, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _check_input_shape(input_shape: object) -> tuple[int, int, int]:
-    """Check a single image's shape ``(C, H, W)``."""
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(
-            f"input_shape must be a single image's shape (C, H, W), got {input_shape!r}"
-        )
-    names = ("input_shape[0] (C)", "input_shape[1] (H)", "input_shape[2] (W)")
-    channels, height, width = (
-        check_int(v, n) for v, n in zip(input_shape, names, strict=True)
-    )
-    return channels, height, width
-
-
-def _check_channels(in_channels: int, out_channels: int, groups: int) -> None:
-    """Both channel counts must be multiples of ``groups``."""
-    if in_channels % groups != 0:
-        raise ValueError(
-            f"groups={groups} must divide in_channels, got in_channels={in_channels}"
-        )
-    if out_channels % groups != 0:
-        raise ValueError(
-            f"groups={groups} must divide out_channels, got out_channels={out_channels}"
-        )
 
 
 def conv2d_param_count(
@@ -134,10 +101,9 @@ def conv2d_param_count(
     """
     in_channels = check_int(in_channels, "in_channels")
     out_channels = check_int(out_channels, "out_channels")
-    groups = check_int(groups, "groups")
-    kernel_h, kernel_w = as_pair(kernel_size, "kernel_size", minimum=1)
-    bias = _check_bool(bias, "bias")
-    _check_channels(in_channels, out_channels, groups)
+    groups = check_groups(groups, in_channels, out_channels)
+    kernel_h, kernel_w = check_pair(kernel_size, "kernel_size", minimum=1)
+    bias = check_bool(bias, "bias")
     weights = out_channels * (in_channels // groups) * kernel_h * kernel_w
     return weights + (out_channels if bias else 0)
 
@@ -158,7 +124,7 @@ def linear_param_count(in_features: int, out_features: int, bias: bool = True) -
     """
     in_features = check_int(in_features, "in_features")
     out_features = check_int(out_features, "out_features")
-    bias = _check_bool(bias, "bias")
+    bias = check_bool(bias, "bias")
     return in_features * out_features + (out_features if bias else 0)
 
 
@@ -171,34 +137,6 @@ def linear_macs(in_features: int, out_features: int) -> int:
     in_features = check_int(in_features, "in_features")
     out_features = check_int(out_features, "out_features")
     return in_features * out_features
-
-
-def _geometry(
-    input_shape: tuple[int, int, int],
-    out_channels: int,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int],
-    padding: int | tuple[int, int] | str,
-    dilation: int | tuple[int, int],
-    groups: int,
-) -> ConvGeometry:
-    """Validate and work out the geometry with the course's :func:`check_conv2d`.
-
-    ``check_conv2d`` wants arrays; zero-stride views from ``np.broadcast_to`` give it
-    arrays of the right shapes without allocating any memory.
-    """
-    channels, height, width = _check_input_shape(input_shape)
-    out_channels = check_int(out_channels, "out_channels")
-    groups = check_int(groups, "groups")
-    kernel_h, kernel_w = as_pair(kernel_size, "kernel_size", minimum=1)
-    _check_channels(channels, out_channels, groups)
-    zero = np.zeros((), dtype=np.float64)
-    x = np.broadcast_to(zero, (1, channels, height, width))
-    weight = np.broadcast_to(zero, (out_channels, channels // groups, kernel_h, kernel_w))
-    try:
-        return check_conv2d(x, weight, None, stride, padding, dilation, groups)
-    except ValueError as error:  # say which argument "x" stands for here
-        raise ValueError(f"input_shape={input_shape!r}: {error}") from None
 
 
 def conv2d_output_shape(
@@ -242,7 +180,9 @@ def conv2d_output_shape(
     >>> conv2d_output_shape((1, 4, 50), 32, 3, padding=1)
     (32, 4, 50)
     """
-    geo = _geometry(input_shape, out_channels, kernel_size, stride, padding, dilation, groups)
+    geo = ConvGeometry.for_image(
+        input_shape, out_channels, kernel_size, stride, padding, dilation, groups
+    )
     return geo.out_channels, geo.out_height, geo.out_width
 
 
@@ -281,10 +221,11 @@ def conv2d_macs(
     >>> conv2d_macs((1, 4, 50), 32, 3, padding=1)  # 6400 outputs * 9 taps
     57600
     """
-    geo = _geometry(input_shape, out_channels, kernel_size, stride, padding, dilation, groups)
+    geo = ConvGeometry.for_image(
+        input_shape, out_channels, kernel_size, stride, padding, dilation, groups
+    )
     outputs = geo.out_channels * geo.out_height * geo.out_width
-    taps = geo.in_per_group * geo.kernel_h * geo.kernel_w
-    return outputs * taps
+    return outputs * geo.taps
 
 
 def depthwise_separable_param_count(
@@ -357,7 +298,7 @@ def depthwise_separable_macs(
     -------
     int
     """
-    channels = _check_input_shape(input_shape)[0]
+    channels = check_shape(input_shape, "input_shape", "(C, H, W)")[0]
     depthwise = conv2d_macs(
         input_shape, channels, kernel_size, stride, padding, dilation, groups=channels
     )
@@ -447,12 +388,12 @@ def compare_conv_dense(
     output_shape = conv2d_output_shape(
         input_shape, out_channels, kernel_size, stride, padding, dilation, groups
     )
-    bias = _check_bool(bias, "bias")
-    channels, height, width = input_shape
+    bias = check_bool(bias, "bias")
+    channels, height, width = check_shape(input_shape, "input_shape", "(C, H, W)")
     in_features = channels * height * width
     out_features = output_shape[0] * output_shape[1] * output_shape[2]
     return ConvDenseComparison(
-        input_shape=(int(channels), int(height), int(width)),
+        input_shape=(channels, height, width),
         output_shape=output_shape,
         in_features=in_features,
         out_features=out_features,

@@ -42,14 +42,18 @@ chunks of ``nb`` images (:func:`chunk_size`) so that ``cols`` stays within
 ``memory_budget`` bytes (default :data:`MEMORY_BUDGET`, 64 MiB), and by default
 within the smaller, faster :data:`CHUNK_TARGET` (4 MiB); a chunk is never smaller
 than one image, so a single image whose columns exceed the budget still gets a
-one-image buffer. Besides ``cols`` a call holds a padded, channels-first copy of
-``x``, one chunk of the output (forward) or of ``grad_out`` (backward), and its
-results. In bytes, with ``|a|`` the size of array ``a`` and ``B = max(one image's
-columns, min(memory_budget, CHUNK_TARGET))``:
+one-image buffer. With ``|a|`` the bytes of array ``a``, ``x_pad`` the padded input
+(held once, channels first), ``B = max(one image's columns, min(memory_budget,
+CHUNK_TARGET))`` and a chunk's output or upstream gradient laid out on the window
+grid, a call holds at its peak about:
 
-* forward: about ``B + |x_pad| + |out chunk| + |out|``;
-* backward: about ``B + 2 |x_pad| + |grad_out chunk| + |grad_x| + |weight|``
-  (``grad_cols`` reuses the ``cols`` buffer).
+* forward: ``B + |x_pad| + |out chunk| + |out|``;
+* backward: ``B + 2 |x_pad| + |grad_out chunk| + |grad_x| + 2 |weight|``
+  (``x_pad`` and its gradient; ``grad_cols`` reuses the ``cols`` buffer; the
+  weight gradient and one product's result).
+
+``tests/test_fast.py`` measures the peak with :mod:`tracemalloc` and checks it
+against these two formulas.
 
 The scratch arrays (``cols``, the padded copies and the chunk of output or
 ``grad_out``) are kept after a call and reused by the next one, one set per thread,
@@ -59,45 +63,8 @@ the module holds on to at most a few such arrays.
 Dtype: float32 in, float32 arithmetic and out (numpy's float32 BLAS is about twice as
 fast as float64); integers are computed in float64, like the naive version.
 
-What each step bought
----------------------
-Measured on the CIFAR-like layer (N=32, C=16, 32x32, O=32, 3x3, padding 1), forward +
-backward, on the 2-core development machine with numpy's OpenBLAS on its Haswell
-kernel; best of 30 runs (the machine was shared, so medians drifted). The
-comparison with torch is in ``benchmarks/bench_conv.py`` (``make bench``).
-
-* Starting point, from the issue: a textbook im2col (``(N H_out W_out, C kh kw)``
-  rows, a transposed copy of the big matrix, ``np.add.at`` for col2im) takes about 7x
-  torch's time in float32.
-* Channel-major ``(K, M)`` layout filled by ``kh kw`` shifted copies, one ``matmul``
-  per chunk and group, BLAS reading transposed operands in place (no transposed copy
-  of ``cols``), col2im as ``kh kw`` strided ``+=``, the ``cols`` buffer reused for
-  ``grad_cols``. The three products then take about 6.4 ms in float32, at 125-195
-  GFLOP/s, close to what numpy's matmul reaches on this machine; everything else
-  (padding, copies, adds, transposes) about 4 ms.
-* Whole padded grid for stride 1: im2col 0.83 -> 0.39 ms and col2im 2.06 -> 1.12 ms
-  per call (float32), for 13 % more multiply-adds (+0.8 ms): a small net gain.
-* Chunks of about :data:`CHUNK_TARGET` (4 MiB) instead of the whole batch at once, so
-  that ``cols`` is still in cache when the products read it: 10.9 -> 8.8 ms in
-  float32 and 28.6 -> 22.4 ms in float64 (2, 8 and 16 MiB were measured too).
-* ``grad_weight`` computed as its transpose ``cols @ grad_out.T``: that product
-  0.47 -> 0.32 ms per chunk in float32 (BLAS splits the taller result better over
-  two threads); no change in float64.
-* Scratch arrays reused between calls instead of allocated afresh: fresh memory is
-  page-faulted in 4 KiB at a time, up to ~2,900 faults per call here, depending on
-  what the allocator had handed back to the system. MNIST-like float64 7.1 -> 2.5 ms
-  (the worst case), larger layer 89 -> 85 ms (float32) and 185 -> 177 ms (float64).
-* Tried and dropped: doing the shifted copies in two Python threads (slower: 0.35 ->
-  0.49 ms, the copies are memory-bound and small); summing col2im's shifted adds
-  in another order (no change); windows on the padded *rows* only (``H_out x W_pad``,
-  half the wasted work of the whole grid): no gain (within 3 % either way on the
-  three benchmark layers), as a shifted copy is then no longer one contiguous run.
-* Result (``make bench`` on a quiet machine): CIFAR-like forward + backward 8.8 ms in
-  float32 (torch 2.7 ms: 3.3x) and 19.7 ms in float64 (torch 32.9 ms: 0.60x).
-* What is left: the three products are at numpy's matmul speed, so the rest of the gap
-  to torch in float32 is the memory traffic of im2col/col2im, which torch's oneDNN
-  kernels avoid, and the wider vector units oneDNN uses. In float64, torch's CPU
-  convolution is slow and these products win.
+How this design was reached, step by step and measured, is recorded in
+``benchmarks/README.md``; ``make bench`` compares it with the loops and with PyTorch.
 """
 
 from __future__ import annotations
@@ -106,14 +73,8 @@ import threading
 
 import numpy as np
 
-from .shapes import as_pair
-from .validation import (
-    ConvGeometry,
-    check_array,
-    check_conv2d,
-    check_grad_out,
-    result_dtype,
-)
+from .geometry import ConvGeometry, check_conv2d, check_grad_out
+from .validation import check_array, check_int, check_pair, result_dtype
 
 __all__ = [
     "CHUNK_TARGET",
@@ -162,15 +123,12 @@ def _scratch(slot: str, size: int, dtype: np.dtype) -> np.ndarray:
 
 def _grid_shape(geo: ConvGeometry, full: bool) -> tuple[int, int]:
     """``(gh, gw)``: the padded input's size if ``full``, else the output's."""
-    if full:
-        top, bottom, left, right = geo.padding
-        return geo.height + top + bottom, geo.width + left + right
-    return geo.out_height, geo.out_width
+    return geo.padded_size if full else (geo.out_height, geo.out_width)
 
 
 def _grid(geo: ConvGeometry) -> tuple[int, int, bool]:
     """The window grid ``(gh, gw)`` and whether it is the whole padded grid."""
-    h_pad, w_pad = _grid_shape(geo, True)
+    h_pad, w_pad = geo.padded_size
     full = (
         geo.stride == (1, 1)
         and h_pad * w_pad <= _MAX_GRID_WASTE * geo.out_height * geo.out_width
@@ -184,11 +142,12 @@ def chunk_size(geo: ConvGeometry, itemsize: int, memory_budget: int = MEMORY_BUD
     Parameters
     ----------
     geo : ConvGeometry
-        From :func:`convcourse.validation.check_conv2d`.
+        From :func:`convcourse.geometry.check_conv2d` or
+        :meth:`ConvGeometry.from_shapes <convcourse.geometry.ConvGeometry.from_shapes>`.
     itemsize : int
         Bytes per number (4 for float32, 8 for float64).
     memory_budget : int, default MEMORY_BUDGET
-        Bytes allowed for ``cols``, at least 1.
+        Bytes allowed for ``cols``, an int of at least 1.
 
     Returns
     -------
@@ -197,13 +156,18 @@ def chunk_size(geo: ConvGeometry, itemsize: int, memory_budget: int = MEMORY_BUD
         as many images as fit in the budget, but no more than fit in
         :data:`CHUNK_TARGET` (smaller chunks stay in cache and run faster).
     """
-    if not isinstance(memory_budget, (int, np.integer)) or isinstance(memory_budget, bool):
-        raise TypeError(f"memory_budget must be an int (bytes), got {memory_budget!r}")
-    if memory_budget < 1:
-        raise ValueError(f"memory_budget must be at least 1 byte, got {memory_budget}")
+    memory_budget = check_int(memory_budget, "memory_budget")
     gh, gw, _ = _grid(geo)
     per_image = geo.in_channels * geo.kernel_h * geo.kernel_w * gh * gw * itemsize
     return int(min(geo.batch, max(1, min(memory_budget, CHUNK_TARGET) // per_image)))
+
+
+def _as_grid(flat: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """The ``(C, N, H_pad, W_pad)`` view of a flat ``(C, N H_pad W_pad + tail)`` array."""
+    h_pad, w_pad = geo.padded_size
+    return flat[:, : geo.batch * h_pad * w_pad].reshape(
+        geo.in_channels, geo.batch, h_pad, w_pad
+    )
 
 
 def _padded_channels_first(
@@ -215,15 +179,11 @@ def _padded_channels_first(
     :func:`_scratch`); the ``tail`` extra zeros let the last shifted copy of the
     whole-grid layout read past the last image.
     """
-    top, bottom, left, right = geo.padding
-    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
+    h_pad, w_pad = geo.padded_size
     length = geo.batch * h_pad * w_pad + tail
     flat = _scratch(slot, geo.in_channels * length, dtype).reshape(geo.in_channels, length)
     flat.fill(0)
-    grid = flat[:, : geo.batch * h_pad * w_pad].reshape(
-        geo.in_channels, geo.batch, h_pad, w_pad
-    )
-    grid[:, :, top : top + geo.height, left : left + geo.width] = x.transpose(1, 0, 2, 3)
+    geo.unpad(_as_grid(flat, geo))[...] = x.transpose(1, 0, 2, 3)  # the real input inside the zeros
     return flat
 
 
@@ -235,28 +195,22 @@ def _shifted(
     Shape ``(C, n1 - n0, gh, gw)``: entry ``[c, n, i, j]`` is
     ``x_pad[n0 + n, c, i s_h + u d_h, j s_w + v d_w]``.
     """
-    top, bottom, left, right = geo.padding
-    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
-    (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
+    h_pad, w_pad = geo.padded_size
+    d_h, d_w = geo.dilation
     if full:  # one contiguous run per channel: the windows of the whole padded grid
         start = n0 * h_pad * w_pad + u * d_h * w_pad + v * d_w
         stop = start + (n1 - n0) * h_pad * w_pad
         return flat[:, start:stop].reshape(geo.in_channels, n1 - n0, h_pad, w_pad)
-    grid = flat[:, : geo.batch * h_pad * w_pad].reshape(
-        geo.in_channels, geo.batch, h_pad, w_pad
-    )
-    rows = slice(u * d_h, u * d_h + s_h * (geo.out_height - 1) + 1, s_h)
-    cols = slice(v * d_w, v * d_w + s_w * (geo.out_width - 1) + 1, s_w)
-    return grid[:, n0:n1, rows, cols]
+    rows, cols = geo.tap_slices(u, v)
+    return _as_grid(flat, geo)[:, n0:n1, rows, cols]
 
 
 def _tail(geo: ConvGeometry, full: bool) -> int:
     """Zeros after the last image so the whole-grid shifted copies stay in bounds."""
     if not full:
         return 0
-    w_pad = geo.width + geo.padding[2] + geo.padding[3]
-    d_h, d_w = geo.dilation
-    return (geo.kernel_h - 1) * d_h * w_pad + (geo.kernel_w - 1) * d_w
+    reach_h, reach_w = geo.reach
+    return (reach_h - 1) * geo.padded_size[1] + (reach_w - 1)
 
 
 def im2col(
@@ -318,9 +272,10 @@ def columns(
         the output laid out ``(O, N, H_out, W_out)``.
     """
     x = check_array(x, "x", 4, "(N, C, H, W)")
-    kh, kw = as_pair(kernel_size, "kernel_size", minimum=1)
-    probe = np.zeros((1, x.shape[1], kh, kw))  # a stand-in kernel, for the geometry
-    geo = check_conv2d(x, probe, None, stride, padding, dilation)
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    # One output channel stands in for the kernels: the windows do not depend on them.
+    geo = ConvGeometry.from_shapes(x.shape, (1, x.shape[1], kh, kw), stride, padding,
+                                   dilation)
     dtype = result_dtype(x)
     flat = _padded_channels_first(x, geo, dtype, tail=0)
     size = geo.in_channels * kh * kw * geo.batch * geo.out_height * geo.out_width
@@ -375,7 +330,8 @@ def conv2d_forward(
     memory_budget : int, keyword-only, default MEMORY_BUDGET (64 MiB)
         Bytes allowed for the im2col buffer; the batch is split into chunks of
         :func:`chunk_size` images to respect it. The call needs about
-        ``memory_budget + 2 |x_pad| + |out|`` bytes in all (module docstring).
+        ``B + |x_pad| + |out chunk| + |out|`` bytes in all, with ``B`` at most
+        ``memory_budget`` (see "Memory" in the module docstring).
 
     Returns
     -------
@@ -387,14 +343,14 @@ def conv2d_forward(
     ------
     TypeError, ValueError
         For bad arguments, with the same messages as the naive version
-        (:func:`convcourse.validation.check_conv2d`).
+        (:func:`convcourse.geometry.check_conv2d`).
     """
     geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
     dtype = result_dtype(x)
     gh, gw, full = _grid(geo)
     nb = chunk_size(geo, dtype.itemsize, memory_budget)
     g, per_out = geo.groups, geo.out_per_group
-    k = geo.in_per_group * geo.kernel_h * geo.kernel_w
+    k = geo.taps
     w3 = weight.astype(dtype, copy=False).reshape(g, per_out, k)
 
     flat = _padded_channels_first(x, geo, dtype, _tail(geo, full))
@@ -442,8 +398,9 @@ def conv2d_backward(
         Exactly as passed to :func:`conv2d_forward`.
     memory_budget : int, keyword-only, default MEMORY_BUDGET (64 MiB)
         Bytes allowed for the im2col buffer (reused for ``grad_cols``). The call
-        needs about ``memory_budget + 3 |x_pad| + |grad_out chunk| + |grad_x|``
-        bytes in all (module docstring).
+        needs about ``B + 2 |x_pad| + |grad_out chunk| + |grad_x| + 2 |weight|``
+        bytes in all, with ``B`` at most ``memory_budget`` (see "Memory" in the
+        module docstring).
 
     Returns
     -------
@@ -464,7 +421,7 @@ def conv2d_backward(
     gh, gw, full = _grid(geo)
     nb = chunk_size(geo, dtype.itemsize, memory_budget)
     g, per_out = geo.groups, geo.out_per_group
-    k = geo.in_per_group * geo.kernel_h * geo.kernel_w
+    k = geo.taps
     w3 = weight.astype(dtype, copy=False).reshape(g, per_out, k)
     w3_t = w3.transpose(0, 2, 1)  # (g, K, O/g): BLAS reads it transposed, no copy
 
@@ -495,12 +452,8 @@ def conv2d_backward(
         np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
         col2im(cols, geo, n0, n1, full, grad_flat)
 
-    top, bottom, left, right = geo.padding
-    h_pad, w_pad = geo.height + top + bottom, geo.width + left + right
-    grad_pad = grad_flat[:, : geo.batch * h_pad * w_pad].reshape(
-        geo.in_channels, geo.batch, h_pad, w_pad
-    )
-    grad_x = geo.unpad(grad_pad.transpose(1, 0, 2, 3)).copy()  # out of the scratch buffer
+    grad_pad = _as_grid(grad_flat, geo).transpose(1, 0, 2, 3)  # (N, C, H_pad, W_pad)
+    grad_x = geo.unpad(grad_pad).copy()  # out of the scratch buffer
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
     grad_weight = np.ascontiguousarray(grad_weight_t.transpose(0, 2, 1))
     return grad_x, grad_weight.reshape(weight.shape), grad_bias

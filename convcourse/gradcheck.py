@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 
 import numpy as np
+
+from .validation import check_number
 
 __all__ = ["numerical_gradient", "rel_error"]
 
@@ -40,12 +43,28 @@ def numerical_gradient(
     grad_out : numpy.ndarray
         The upstream gradient, shaped like ``f(x)``.
     eps : float, default 1e-6
-        The step, positive.
+        The step, a positive number.
 
     Returns
     -------
     numpy.ndarray
         Shaped like ``x``.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` is not callable, ``x`` is not a float64 array, ``grad_out`` is not an
+        array or ``eps`` is not a number.
+    ValueError
+        If ``eps`` is not positive, or ``grad_out`` is not shaped like ``f(x)``.
+
+    Examples
+    --------
+    >>> x = np.array([1.0, 2.0, 3.0])
+    >>> numerical_gradient(lambda v: v**2, x, np.ones(3)).round(6)  # 2x
+    array([2., 4., 6.])
+    >>> numerical_gradient(lambda v: v, x, np.array([1.0, -1.0, 2.0])).round(6)
+    array([ 1., -1.,  2.])
     """
     if not callable(f):
         raise TypeError(f"f must be callable, got {type(f).__name__}")
@@ -54,16 +73,17 @@ def numerical_gradient(
         raise TypeError(f"x must be a float64 numpy.ndarray, got {given}")
     if not isinstance(grad_out, np.ndarray):
         raise TypeError(f"grad_out must be a numpy.ndarray, got {type(grad_out).__name__}")
-    if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not eps > 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    eps = check_number(eps, "eps", positive=True)
 
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
+        # np.array(...) copies: f may return a view of x (identity, reshape, slicing),
+        # which would otherwise change when x is nudged the other way or restored.
         x[index] = original + eps
-        plus = f(x)
+        plus = np.array(f(x), dtype=np.float64)
         x[index] = original - eps
-        minus = f(x)
+        minus = np.array(f(x), dtype=np.float64)
         x[index] = original
         if np.shape(plus) != grad_out.shape:
             raise ValueError(
@@ -99,9 +119,13 @@ def rel_error(a: np.ndarray, b: np.ndarray, floor: float = 1e-300) -> float:
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.000002]))  # doctest: +ELLIPSIS
+    9.99999...e-07
     """
-    if not isinstance(floor, (int, float)) or isinstance(floor, bool) or not floor > 0:
-        raise ValueError(f"floor must be a positive number, got {floor!r}")
+    floor = check_number(floor, "floor", positive=True)
     a = _as_array(a, "a")
     b = _as_array(b, "b")
     if a.shape != b.shape:
@@ -117,7 +141,7 @@ def _as_array(value: object, name: str) -> np.ndarray:
     """Accept numpy arrays, numbers and anything with a ``numpy()`` method (tensors)."""
     if hasattr(value, "detach") and hasattr(value, "numpy"):
         value = value.detach().numpy()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, Real) and not isinstance(value, (bool, np.bool_)):
         value = np.asarray(value, dtype=np.float64)
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{name} must be a numpy.ndarray or tensor, got {type(value).__name__}")

@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .shapes import _is_int
+from .validation import check_int, check_number
 
 __all__ = [
     "box_blur",
@@ -50,11 +50,10 @@ __all__ = [
 
 def _check_size(size: object, name: str = "size") -> int:
     """Kernel sizes are odd positive ints, so the kernel has a centre pixel."""
-    if not _is_int(size):
-        raise TypeError(f"{name} must be an odd positive int, got {size!r}")
-    if size < 1 or size % 2 == 0:
+    size = check_int(size, name)
+    if size % 2 == 0:
         raise ValueError(f"{name} must be an odd positive int, got {size}")
-    return int(size)
+    return size
 
 
 def identity(size: int = 3) -> np.ndarray:
@@ -120,12 +119,9 @@ def gaussian_blur(size: int = 5, sigma: float = 1.0) -> np.ndarray:
         Symmetric (equal to its transpose and to its flips) and summing to 1.
     """
     size = _check_size(size)
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.floating, np.integer)):
-        raise TypeError(f"sigma must be a positive number, got {sigma!r}")
-    if not (np.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive number, got {sigma}")
+    sigma = check_number(sigma, "sigma", positive=True)
     offsets = np.arange(size) - (size - 1) / 2
-    bell = np.exp(-(offsets**2) / (2.0 * float(sigma) ** 2))
+    bell = np.exp(-(offsets**2) / (2.0 * sigma**2))
     bell /= bell.sum()
     return np.outer(bell, bell)
 

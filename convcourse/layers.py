@@ -5,21 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import naive
-from .shapes import _is_int, as_pair
-from .validation import check_array, check_int
+from .geometry import check_groups
+from .validation import check_array, check_bool, check_int, check_pair, check_rng
 
 __all__ = ["Conv2d"]
-
-
-def _as_generator(rng: object) -> np.random.Generator:
-    """Accept ``None``, an int seed or a ``numpy.random.Generator``."""
-    if rng is None or _is_int(rng):
-        return np.random.default_rng(rng)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    raise TypeError(
-        f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
-    )
 
 
 class Conv2d:
@@ -78,16 +67,10 @@ class Conv2d:
     ) -> None:
         in_channels = check_int(in_channels, "in_channels")
         out_channels = check_int(out_channels, "out_channels")
-        groups = check_int(groups, "groups")
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"groups={groups} must divide in_channels={in_channels} and "
-                f"out_channels={out_channels}"
-            )
-        if not isinstance(bias, bool):
-            raise TypeError(f"bias must be True or False, got {bias!r}")
-        kernel_h, kernel_w = as_pair(kernel_size, "kernel_size", minimum=1)
-        generator = _as_generator(rng)
+        groups = check_groups(groups, in_channels, out_channels)
+        bias = check_bool(bias, "bias")
+        kernel_h, kernel_w = check_pair(kernel_size, "kernel_size", minimum=1)
+        generator = check_rng(rng)
 
         self.in_channels = in_channels
         self.out_channels = out_channels

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .shapes import _is_int
-from .validation import check_array, check_conv2d, result_dtype
+from .geometry import ConvGeometry
+from .validation import check_array, result_dtype
 
 __all__ = ["conv_as_matrix"]
 
@@ -70,8 +70,8 @@ def conv_as_matrix(
     Raises
     ------
     TypeError, ValueError
-        For a malformed ``input_shape`` or any argument
-        :func:`convcourse.validation.check_conv2d` rejects.
+        For a malformed ``input_shape``, a weight whose shape does not fit it, or
+        any argument :class:`convcourse.geometry.ConvGeometry` rejects.
 
     Examples
     --------
@@ -82,24 +82,15 @@ def conv_as_matrix(
     array([1., 1., 0., 1., 1., 0., 0., 0., 0.])
     """
     weight = check_array(weight, "weight", 4, "(out_channels, in_channels // groups, kh, kw)")
-    if (
-        not isinstance(input_shape, (tuple, list))
-        or len(input_shape) != 3
-        or not all(_is_int(n) for n in input_shape)
-        or min(input_shape) < 1
-    ):
+    geo = ConvGeometry.for_image(
+        input_shape, weight.shape[0], weight.shape[2:], stride, padding, dilation, groups
+    )
+    if weight.shape != geo.weight_shape:
         raise ValueError(
-            f"input_shape must be a single image's shape (C, H, W) of positive ints, "
-            f"got {input_shape!r}"
+            f"weight must have shape {geo.weight_shape} for input_shape={input_shape!r} "
+            f"with groups={geo.groups}, got {weight.shape}"
         )
-    channels, height, width = (int(n) for n in input_shape)
-    # check_conv2d wants an array x; a zero-stride view costs no memory.
-    x = np.broadcast_to(np.zeros((), dtype=weight.dtype), (1, channels, height, width))
-    try:
-        geo = check_conv2d(x, weight, None, stride, padding, dilation, groups)
-    except ValueError as error:  # say which argument "x" stands for here
-        raise ValueError(f"input_shape={input_shape!r}: {error}") from None
-
+    channels, height, width = geo.in_channels, geo.height, geo.width
     (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
     top, left = geo.padding[0], geo.padding[2]
     out_h, out_w = geo.out_height, geo.out_width
@@ -108,7 +99,7 @@ def conv_as_matrix(
         dtype=result_dtype(weight),
     )
     for o in range(geo.out_channels):
-        first = (o // geo.out_per_group) * geo.in_per_group  # first channel of o's group
+        first = geo.group_channels(o).start  # first input channel of o's group
         for i in range(out_h):
             for j in range(out_w):
                 row = (o * out_h + i) * out_w + j

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_conv2d, check_grad_out, result_dtype
+from .geometry import check_conv2d, check_grad_out
+from .validation import result_dtype
 
 __all__ = ["conv2d_forward", "conv2d_backward"]
 
@@ -74,30 +75,18 @@ def conv2d_forward(
     Raises
     ------
     TypeError, ValueError
-        For bad arguments; see :func:`convcourse.validation.check_conv2d`.
+        For bad arguments; see :func:`convcourse.geometry.check_conv2d`.
     """
     geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
     x_pad = geo.pad(x)
-    (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
-    reach_h = d_h * (geo.kernel_h - 1) + 1  # rows spanned by one dilated kernel
-    reach_w = d_w * (geo.kernel_w - 1) + 1
-
     out = np.zeros(geo.output_shape, dtype=result_dtype(x))
     for n in range(geo.batch):
         for o in range(geo.out_channels):
-            group = o // geo.out_per_group
-            first = group * geo.in_per_group  # first input channel of this group
-            channels = slice(first, first + geo.in_per_group)
+            channels = geo.group_channels(o)  # the C // groups channels kernel o sees
             for i in range(geo.out_height):
                 for j in range(geo.out_width):
-                    top, left = i * s_h, j * s_w
-                    window = x_pad[
-                        n,
-                        channels,
-                        top : top + reach_h : d_h,
-                        left : left + reach_w : d_w,
-                    ]
-                    total = np.sum(window * weight[o])
+                    rows, cols = geo.window(i, j)  # its kh x kw taps in x_pad
+                    total = np.sum(x_pad[n, channels, rows, cols] * weight[o])
                     if bias is not None:
                         total += bias[o]
                     out[n, o, i, j] = total
@@ -149,23 +138,15 @@ def conv2d_backward(
     grad_out = check_grad_out(grad_out, geo)
     dtype = result_dtype(x)
     x_pad = geo.pad(x)
-    (s_h, s_w), (d_h, d_w) = geo.stride, geo.dilation
-    reach_h = d_h * (geo.kernel_h - 1) + 1
-    reach_w = d_w * (geo.kernel_w - 1) + 1
-
     grad_x_pad = np.zeros(x_pad.shape, dtype=dtype)
     grad_weight = np.zeros(weight.shape, dtype=dtype)
     grad_bias = np.zeros(geo.out_channels, dtype=dtype)
     for n in range(geo.batch):
         for o in range(geo.out_channels):
-            group = o // geo.out_per_group
-            first = group * geo.in_per_group
-            channels = slice(first, first + geo.in_per_group)
+            channels = geo.group_channels(o)
             for i in range(geo.out_height):
                 for j in range(geo.out_width):
-                    top, left = i * s_h, j * s_w
-                    rows = slice(top, top + reach_h, d_h)
-                    cols = slice(left, left + reach_w, d_w)
+                    rows, cols = geo.window(i, j)
                     upstream = grad_out[n, o, i, j]
                     grad_x_pad[n, channels, rows, cols] += upstream * weight[o]
                     grad_weight[o] += upstream * x_pad[n, channels, rows, cols]

@@ -1,30 +1,67 @@
-"""Checking a convolution's arguments, with error messages a learner can act on.
+"""The course's argument checks: one function per kind of argument, one behaviour each.
 
-:func:`check_conv2d` is called by every forward and backward pass in the course (naive
-and fast alike). It validates the arrays and hyper-parameters and returns a
-:class:`ConvGeometry`: every size the convolution needs, worked out once.
+Every public function in :mod:`convcourse` checks its arguments with these functions,
+so a mistake is reported the same way wherever it is made:
+
+* a value of the wrong *kind* (a list where an array is expected, a float where an
+  int is expected, ``True`` where a number is expected) raises ``TypeError``;
+* a value of the right kind but out of range (a stride of 0, an array of the wrong
+  shape) raises ``ValueError``;
+* the message names the argument, says what was expected and shows what was given.
+
+The rules, once:
+
+* an *int* is a Python or numpy integer, never a ``bool`` (``True`` is an ``int``
+  subclass in Python, but a stride of ``True`` is a mistake, not a 1);
+* a *number* is an int or a Python or numpy float, never a ``bool``, and finite;
+* a *bool* is ``True``, ``False`` or a numpy bool.
+
+This module needs numpy alone and imports nothing else from the package: it is the
+bottom layer that :mod:`convcourse.geometry` and everything above it build on.
+
+>>> check_int(3, "stride")
+3
+>>> check_int(True, "stride")
+Traceback (most recent call last):
+    ...
+TypeError: stride must be an int, got True
+>>> check_pair((2, 0), "dilation", minimum=1)
+Traceback (most recent call last):
+    ...
+ValueError: dilation must be at least 1 on each axis, got (2, 0)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from numbers import Integral, Real
 
 import numpy as np
 
-from .shapes import _is_int, _output_length, as_pair, resolve_padding
-
 __all__ = [
-    "ConvGeometry",
     "check_array",
-    "check_conv2d",
-    "check_grad_out",
+    "check_bool",
     "check_int",
+    "check_number",
+    "check_pair",
+    "check_rng",
+    "check_shape",
+    "is_int",
     "result_dtype",
 ]
 
 
-def check_int(value: object, name: str, minimum: int = 1) -> int:
-    """Check that ``value`` is an int (not a bool) of at least ``minimum``.
+def is_int(value: object) -> bool:
+    """True for Python and numpy integers, but not for ``bool``.
+
+    >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(value: object, name: str, minimum: int | None = 1) -> int:
+    """Check that ``value`` is an int (see :func:`is_int`) of at least ``minimum``.
 
     Parameters
     ----------
@@ -32,23 +69,172 @@ def check_int(value: object, name: str, minimum: int = 1) -> int:
         What the caller passed.
     name : str
         The argument's name, for the error message.
-    minimum : int, default 1
-        The smallest allowed value.
+    minimum : int or None, default 1
+        The smallest allowed value; ``None`` allows any int.
 
     Returns
     -------
     int
         ``value`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an int (floats and bools included).
+    ValueError
+        If ``value`` is below ``minimum``.
     """
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int, got {value!r}")
-    if value < minimum:
+    if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
 
 
+def check_number(value: object, name: str, positive: bool = False) -> float:
+    """Check that ``value`` is a finite real number (not a bool), positive if asked.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    name : str
+        The argument's name, for the error message.
+    positive : bool, default False
+        Whether the number must be greater than zero.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number, or is a bool.
+    ValueError
+        If ``value`` is infinite or NaN, or not positive when ``positive`` is set.
+
+    Examples
+    --------
+    >>> check_number(1e-6, "eps", positive=True)
+    1e-06
+    >>> check_number(0, "eps", positive=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: eps must be a positive number, got 0
+    """
+    kind = "a positive number" if positive else "a finite number"
+    if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
+    if not math.isfinite(value) or (positive and not value > 0):
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return float(value)
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (a numpy bool is accepted).
+
+    Raises
+    ------
+    TypeError
+        For anything else, including the ints 0 and 1.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_pair(value: object, name: str, minimum: int = 1) -> tuple[int, int]:
+    """Return ``value`` as an ``(h, w)`` pair of ints, each at least ``minimum``.
+
+    This is how every spatial hyper-parameter is spelled, as in PyTorch: one int for
+    both axes, or a pair (tuple or list) with one int per axis.
+
+    Parameters
+    ----------
+    value : int or pair of ints
+        One number for both axes, or one per axis.
+    name : str
+        The argument's name, for the error message.
+    minimum : int, default 1
+        The smallest allowed value (1 for kernel sizes, stride and dilation, 0 for
+        padding).
+
+    Returns
+    -------
+    tuple of int
+        ``(value_h, value_w)``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is neither an int nor a pair of ints.
+    ValueError
+        If a value is below ``minimum``.
+
+    Examples
+    --------
+    >>> check_pair(3, "kernel_size")
+    (3, 3)
+    >>> check_pair([1, 2], "padding", minimum=0)
+    (1, 2)
+    """
+    if is_int(value):
+        pair = (int(value), int(value))
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(map(is_int, value)):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{name} must be at least {minimum} on each axis, got {value!r}")
+    return pair
+
+
+def check_shape(value: object, name: str, layout: str) -> tuple[int, ...]:
+    """Check that ``value`` is a shape: a tuple or list of ints, each at least 1.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed, for example ``(C, H, W)``.
+    name : str
+        The argument's name, for the error message.
+    layout : str
+        The expected layout; its number of comma-separated names is the required
+        length, e.g. ``"(C, H, W)"`` for three.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a tuple or list of ints.
+    ValueError
+        If it has the wrong length or an entry below 1.
+
+    Examples
+    --------
+    >>> check_shape([1, 28, 28], "input_shape", "(C, H, W)")
+    (1, 28, 28)
+    >>> check_shape((1, 28), "input_shape", "(C, H, W)")
+    Traceback (most recent call last):
+        ...
+    ValueError: input_shape must have 3 entries (C, H, W), got (1, 28)
+    """
+    length = layout.count(",") + 1
+    if not isinstance(value, (tuple, list)) or not all(map(is_int, value)):
+        raise TypeError(f"{name} must be a tuple of ints {layout}, got {value!r}")
+    if len(value) != length:
+        raise ValueError(f"{name} must have {length} entries {layout}, got {value!r}")
+    if min(value) < 1:
+        raise ValueError(f"{name} must have entries of at least 1 {layout}, got {value!r}")
+    return tuple(int(v) for v in value)
+
+
 def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
-    """Check that ``value`` is a real numeric numpy array with ``ndim`` dimensions.
+    """Check that ``value`` is a non-empty, real-valued numpy array with ``ndim`` axes.
 
     Parameters
     ----------
@@ -65,6 +251,13 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
     -------
     numpy.ndarray
         ``value`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a numpy array, or does not hold real numbers.
+    ValueError
+        If it has the wrong number of dimensions, or no entries.
     """
     if not isinstance(value, np.ndarray):
         raise TypeError(
@@ -82,172 +275,30 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
     return value
 
 
-def result_dtype(x: np.ndarray) -> np.dtype:
-    """The output dtype: the input's if it is floating point, else float64."""
-    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+def check_rng(rng: object) -> np.random.Generator:
+    """Turn ``None``, an int seed or a ``numpy.random.Generator`` into a generator.
 
-
-@dataclass(frozen=True)
-class ConvGeometry:
-    """Every size of one 2-D convolution, derived from validated arguments.
-
-    Attributes
-    ----------
-    batch, in_channels, height, width : int
-        The input's shape ``(N, C, H, W)``.
-    out_channels, kernel_h, kernel_w : int
-        ``O``, ``kh`` and ``kw`` from the weight ``(O, C // groups, kh, kw)``.
-    groups : int
-        Number of channel groups ``g``.
-    stride, dilation : tuple of int
-        ``(s_h, s_w)`` and ``(d_h, d_w)``.
-    padding : tuple of int
-        ``(top, bottom, left, right)`` zeros.
-    out_height, out_width : int
-        ``H_out`` and ``W_out``.
-    """
-
-    batch: int
-    in_channels: int
-    height: int
-    width: int
-    out_channels: int
-    kernel_h: int
-    kernel_w: int
-    groups: int
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    padding: tuple[int, int, int, int]
-    out_height: int
-    out_width: int
-
-    @property
-    def in_per_group(self) -> int:
-        """Input channels each output channel sees: ``C // g``."""
-        return self.in_channels // self.groups
-
-    @property
-    def out_per_group(self) -> int:
-        """Output channels produced by each group: ``O // g``."""
-        return self.out_channels // self.groups
-
-    @property
-    def output_shape(self) -> tuple[int, int, int, int]:
-        """``(N, O, H_out, W_out)``."""
-        return (self.batch, self.out_channels, self.out_height, self.out_width)
-
-    def pad(self, x: np.ndarray) -> np.ndarray:
-        """Return ``x`` with this geometry's zeros added around ``H`` and ``W``."""
-        top, bottom, left, right = self.padding
-        return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
-
-    def unpad(self, padded: np.ndarray) -> np.ndarray:
-        """Cut the padding back off: the inverse of :meth:`pad` on the shape."""
-        top, left = self.padding[0], self.padding[2]
-        return padded[:, :, top : top + self.height, left : left + self.width]
-
-
-def check_conv2d(
-    x: object,
-    weight: object,
-    bias: object = None,
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] | str = 0,
-    dilation: int | tuple[int, int] = 1,
-    groups: int = 1,
-) -> ConvGeometry:
-    """Validate the arguments of a 2-D convolution and work out its geometry.
-
-    The arguments mean what they mean in ``torch.nn.functional.conv2d``; see
-    :func:`convcourse.naive.conv2d_forward`.
-
-    Returns
-    -------
-    ConvGeometry
+    ``None`` gives fresh, unpredictable randomness; pass a seed for runs that
+    repeat exactly.
 
     Raises
     ------
     TypeError
-        For a non-array ``x``, ``weight`` or ``bias``, or a hyper-parameter of the
-        wrong type.
-    ValueError
-        For wrong shapes, mismatched channels, out-of-range hyper-parameters, or a
-        kernel that does not fit in the padded input. The message names the argument,
-        what was expected and what was given.
+        For anything else (a float, a string, the legacy ``RandomState``).
     """
-    x = check_array(x, "x", 4, "(N, C, H, W)")
-    weight = check_array(weight, "weight", 4, "(out_channels, in_channels // groups, kh, kw)")
-    batch, in_channels, height, width = x.shape
-    out_channels, in_per_group, kernel_h, kernel_w = weight.shape
-
-    groups = check_int(groups, "groups")
-    if in_channels % groups != 0:
-        raise ValueError(
-            f"groups={groups} must divide the input channels, but x has "
-            f"{in_channels} channels (x shape {x.shape})"
-        )
-    if out_channels % groups != 0:
-        raise ValueError(
-            f"groups={groups} must divide the output channels, but weight has "
-            f"{out_channels} output channels (weight shape {weight.shape})"
-        )
-    if in_per_group * groups != in_channels:
-        expected = in_per_group * groups
-        extra = f" with groups={groups}" if groups != 1 else ""
-        raise ValueError(
-            f"x has {in_channels} channels but weight expects {expected}{extra} "
-            f"(weight shape {weight.shape})"
-        )
-
-    if bias is not None:
-        bias = check_array(bias, "bias", 1, "(out_channels,)")
-        if bias.shape[0] != out_channels:
-            raise ValueError(
-                f"bias must have one entry per output channel ({out_channels}), "
-                f"got shape {bias.shape}"
-            )
-
-    stride_hw = as_pair(stride, "stride", minimum=1)
-    dilation_hw = as_pair(dilation, "dilation", minimum=1)
-    pads = resolve_padding(padding, (kernel_h, kernel_w), stride_hw, dilation_hw)
-    padded_h = height + pads[0] + pads[1]
-    padded_w = width + pads[2] + pads[3]
-    reach_h = dilation_hw[0] * (kernel_h - 1) + 1
-    reach_w = dilation_hw[1] * (kernel_w - 1) + 1
-    if reach_h > padded_h or reach_w > padded_w:
-        raise ValueError(
-            f"the kernel reaches {reach_h}x{reach_w} (kernel {kernel_h}x{kernel_w}, "
-            f"dilation {dilation_hw}) but the padded input is only "
-            f"{padded_h}x{padded_w} (input {height}x{width}, padding {padding!r})"
-        )
-
-    return ConvGeometry(
-        batch=batch,
-        in_channels=in_channels,
-        height=height,
-        width=width,
-        out_channels=out_channels,
-        kernel_h=kernel_h,
-        kernel_w=kernel_w,
-        groups=groups,
-        stride=stride_hw,
-        dilation=dilation_hw,
-        padding=pads,
-        out_height=_output_length(
-            height, kernel_h, stride_hw[0], pads[0] + pads[1], dilation_hw[0]
-        ),
-        out_width=_output_length(
-            width, kernel_w, stride_hw[1], pads[2] + pads[3], dilation_hw[1]
-        ),
+    if rng is None or is_int(rng):
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise TypeError(
+        f"rng must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
     )
 
 
-def check_grad_out(grad_out: object, geometry: ConvGeometry) -> np.ndarray:
-    """Check that the upstream gradient has the forward output's shape."""
-    grad_out = check_array(grad_out, "grad_out", 4, "(N, O, H_out, W_out)")
-    if grad_out.shape != geometry.output_shape:
-        raise ValueError(
-            f"grad_out must have the forward output's shape {geometry.output_shape}, "
-            f"got {grad_out.shape}"
-        )
-    return grad_out
+def result_dtype(x: np.ndarray) -> np.dtype:
+    """The dtype a computation on ``x`` returns: ``x``'s if floating point, else float64.
+
+    >>> result_dtype(np.zeros(2, np.float32)), result_dtype(np.zeros(2, np.int64))
+    (dtype('float32'), dtype('float64'))
+    """
+    return x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)

@@ -1,0 +1,542 @@
+"""The shape arithmetic of a 2-D convolution, in one place.
+
+Every convolution in the course takes its hyper-parameters the way
+``torch.nn.functional.conv2d`` does: an ``int`` applies to both spatial axes, an
+``(h, w)`` pair gives one value per axis, and ``padding`` may also be the string
+``"valid"`` (no padding) or ``"same"`` (output as large as the input, stride 1 only).
+This module turns all of those spellings into explicit numbers once, and answers
+every question about sizes that the rest of the course asks:
+
+==============================  ============================================
+question                        answer
+==============================  ============================================
+how far does a dilated kernel   :func:`dilated_size`: ``d (k - 1) + 1``
+reach?
+how long is the output?         :func:`conv_output_size`
+how many zeros on each side?    :func:`resolve_padding`
+everything about one layer      :class:`ConvGeometry`, from shapes alone
+                                (:meth:`ConvGeometry.from_shapes`) or from the
+                                arrays of a call (:func:`check_conv2d`)
+==============================  ============================================
+
+The output length along one axis, with ``p`` zeros added on each side, is
+
+.. math::
+
+    \\text{out} = \\left\\lfloor \\frac{\\text{size} + 2p - d\\,(k - 1) - 1}{s}
+    \\right\\rfloor + 1 .
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .validation import check_array, check_int, check_pair, check_shape
+
+__all__ = [
+    "ConvGeometry",
+    "check_conv2d",
+    "check_grad_out",
+    "check_groups",
+    "conv_output_size",
+    "dilated_size",
+    "resolve_padding",
+]
+
+
+def dilated_size(kernel_size: int, dilation: int = 1) -> int:
+    """How many input cells one dilated kernel spans along an axis: ``d (k - 1) + 1``.
+
+    A kernel of ``k`` taps with ``d - 1`` skipped cells between neighbouring taps
+    reaches from its first tap to its last over ``d (k - 1) + 1`` cells.
+
+    >>> dilated_size(3), dilated_size(3, dilation=2)
+    (3, 5)
+    """
+    kernel_size = check_int(kernel_size, "kernel_size")
+    dilation = check_int(dilation, "dilation")
+    return dilation * (kernel_size - 1) + 1
+
+
+def _output_length(size: int, kernel_size: int, stride: int, pad_total: int,
+                   dilation: int) -> int:
+    """The formula itself, on numbers already checked, with ``pad_total`` zeros in all."""
+    return (size + pad_total - dilated_size(kernel_size, dilation)) // stride + 1
+
+
+def conv_output_size(
+    size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
+    """Length of a convolution's output along one spatial axis.
+
+    .. math::
+
+        \\text{out} = \\left\\lfloor \\frac{\\text{size} + 2p - d\\,(k - 1) - 1}{s}
+        \\right\\rfloor + 1
+
+    where ``p`` zeros are added on *each* side, ``d (k - 1) + 1`` is how far a dilated
+    kernel reaches (:func:`dilated_size`), and ``s`` is the stride.
+
+    Parameters
+    ----------
+    size : int
+        Input length (``H`` or ``W``), at least 1.
+    kernel_size : int
+        Kernel length (``kh`` or ``kw``), at least 1.
+    stride : int, default 1
+        Step between neighbouring windows, at least 1.
+    padding : int, default 0
+        Zeros added on each side, at least 0.
+    dilation : int, default 1
+        Spacing between kernel taps, at least 1.
+
+    Returns
+    -------
+    int
+        The output length, at least 1.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an int.
+    ValueError
+        If an argument is out of range, or the dilated kernel does not fit in the
+        padded input.
+
+    Examples
+    --------
+    >>> conv_output_size(4, 2, stride=2)
+    2
+    >>> conv_output_size(28, 3, padding=1)
+    28
+    """
+    size = check_int(size, "size")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    stride = check_int(stride, "stride")
+    padding = check_int(padding, "padding", minimum=0)
+    dilation = check_int(dilation, "dilation")
+    reach = dilated_size(kernel_size, dilation)
+    if reach > size + 2 * padding:
+        raise ValueError(
+            f"the kernel (kernel_size={kernel_size}, dilation={dilation}, reach {reach}) "
+            f"is larger than the padded input (size={size} + 2*padding={padding} "
+            f"= {size + 2 * padding})"
+        )
+    return _output_length(size, kernel_size, stride, 2 * padding, dilation)
+
+
+def resolve_padding(
+    padding: int | tuple[int, int] | str,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[int, int, int, int]:
+    """Turn any accepted ``padding`` into explicit ``(top, bottom, left, right)`` zeros.
+
+    ``"same"`` pads a total of ``d (k - 1)`` zeros along each axis so that the output
+    has the input's size. When that total is odd, the extra zero goes at the bottom
+    (or right), exactly as PyTorch does.
+
+    Parameters
+    ----------
+    padding : int, pair of ints, ``"valid"`` or ``"same"``
+        Zeros added on *each* side (an int or ``(p_h, p_w)``), or a mode string.
+    kernel_size, stride, dilation : int or pair of ints
+        As for the convolution.
+
+    Returns
+    -------
+    tuple of int
+        ``(top, bottom, left, right)``.
+
+    Examples
+    --------
+    >>> resolve_padding(1, 3)
+    (1, 1, 1, 1)
+    >>> resolve_padding("same", (2, 3))  # odd total on the rows: one more at the bottom
+    (0, 1, 1, 1)
+    """
+    kernel_hw = check_pair(kernel_size, "kernel_size", minimum=1)
+    stride_hw = check_pair(stride, "stride", minimum=1)
+    dilation_hw = check_pair(dilation, "dilation", minimum=1)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride_hw != (1, 1):
+                raise ValueError(
+                    f"padding='same' needs stride 1 on both axes, got stride={stride_hw}"
+                )
+            total_h = dilated_size(kernel_hw[0], dilation_hw[0]) - 1
+            total_w = dilated_size(kernel_hw[1], dilation_hw[1]) - 1
+            top, left = total_h // 2, total_w // 2
+            return (top, total_h - top, left, total_w - left)
+        raise ValueError(
+            f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}"
+        )
+    pad_h, pad_w = check_pair(padding, "padding", minimum=0)
+    return (pad_h, pad_h, pad_w, pad_w)
+
+
+def check_groups(groups: object, in_channels: int, out_channels: int, context: str = "") -> int:
+    """Check that ``groups`` is an int of at least 1 that divides both channel counts.
+
+    Parameters
+    ----------
+    groups : object
+        What the caller passed.
+    in_channels, out_channels : int
+        ``C`` and ``O``.
+    context : str, optional
+        Appended to the message, e.g. the shapes of the arrays involved.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> check_groups(2, 4, 6)
+    2
+    >>> check_groups(2, 3, 4)
+    Traceback (most recent call last):
+        ...
+    ValueError: groups=2 must divide in_channels=3
+    """
+    groups = check_int(groups, "groups")
+    for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
+        if count % groups:
+            raise ValueError(f"groups={groups} must divide {name}={count}{context}")
+    return groups
+
+
+@dataclass(frozen=True)
+class ConvGeometry:
+    """Every size of one 2-D convolution, worked out once from validated arguments.
+
+    Build one with :meth:`from_shapes` (shapes only, no arrays needed) or with
+    :func:`check_conv2d` (the arrays of a call).
+
+    Attributes
+    ----------
+    batch, in_channels, height, width : int
+        The input's shape ``(N, C, H, W)``.
+    out_channels, kernel_h, kernel_w : int
+        ``O``, ``kh`` and ``kw`` from the weight ``(O, C // groups, kh, kw)``.
+    groups : int
+        Number of channel groups ``g``.
+    stride, dilation : tuple of int
+        ``(s_h, s_w)`` and ``(d_h, d_w)``.
+    padding : tuple of int
+        ``(top, bottom, left, right)`` zeros.
+    out_height, out_width : int
+        ``H_out`` and ``W_out``.
+
+    Examples
+    --------
+    >>> geo = ConvGeometry.from_shapes((2, 3, 32, 32), (8, 3, 3, 3), stride=2, padding=1)
+    >>> geo.output_shape, geo.padded_size, geo.reach
+    ((2, 8, 16, 16), (34, 34), (3, 3))
+    """
+
+    batch: int
+    in_channels: int
+    height: int
+    width: int
+    out_channels: int
+    kernel_h: int
+    kernel_w: int
+    groups: int
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    padding: tuple[int, int, int, int]
+    out_height: int
+    out_width: int
+
+    @classmethod
+    def from_shapes(
+        cls,
+        input_shape: tuple[int, int, int, int],
+        weight_shape: tuple[int, int, int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+    ) -> ConvGeometry:
+        """Validate a convolution given by shapes alone and work out its geometry.
+
+        Parameters
+        ----------
+        input_shape : (int, int, int, int)
+            ``(N, C, H, W)``.
+        weight_shape : (int, int, int, int)
+            ``(O, C // groups, kh, kw)``.
+        stride, padding, dilation, groups
+            As in :func:`convcourse.naive.conv2d_forward`.
+
+        Returns
+        -------
+        ConvGeometry
+
+        Raises
+        ------
+        TypeError, ValueError
+            For malformed shapes, mismatched channels, ``groups`` that does not divide
+            the channels, bad hyper-parameters, or a kernel that does not fit in the
+            padded input; the message names the argument.
+        """
+        input_shape = check_shape(input_shape, "input_shape", "(N, C, H, W)")
+        weight_shape = check_shape(
+            weight_shape, "weight_shape", "(out_channels, in_channels // groups, kh, kw)"
+        )
+        batch, in_channels, height, width = input_shape
+        out_channels, in_per_group, kernel_h, kernel_w = weight_shape
+        shapes = f" (x shape {input_shape}, weight shape {weight_shape})"
+        groups = check_groups(groups, in_channels, out_channels, shapes)
+        if in_per_group * groups != in_channels:
+            extra = f" with groups={groups}" if groups != 1 else ""
+            raise ValueError(
+                f"x has {in_channels} channels but weight expects "
+                f"{in_per_group * groups}{extra} (weight shape {weight_shape})"
+            )
+        stride_hw = check_pair(stride, "stride", minimum=1)
+        dilation_hw = check_pair(dilation, "dilation", minimum=1)
+        pads = resolve_padding(padding, (kernel_h, kernel_w), stride_hw, dilation_hw)
+        padded_h = height + pads[0] + pads[1]
+        padded_w = width + pads[2] + pads[3]
+        reach_h = dilated_size(kernel_h, dilation_hw[0])
+        reach_w = dilated_size(kernel_w, dilation_hw[1])
+        if reach_h > padded_h or reach_w > padded_w:
+            raise ValueError(
+                f"the kernel reaches {reach_h}x{reach_w} (kernel {kernel_h}x{kernel_w}, "
+                f"dilation {dilation_hw}) but the padded input is only "
+                f"{padded_h}x{padded_w} (input {height}x{width}, padding {padding!r})"
+            )
+        return cls(
+            batch=batch,
+            in_channels=in_channels,
+            height=height,
+            width=width,
+            out_channels=out_channels,
+            kernel_h=kernel_h,
+            kernel_w=kernel_w,
+            groups=groups,
+            stride=stride_hw,
+            dilation=dilation_hw,
+            padding=pads,
+            out_height=_output_length(
+                height, kernel_h, stride_hw[0], pads[0] + pads[1], dilation_hw[0]
+            ),
+            out_width=_output_length(
+                width, kernel_w, stride_hw[1], pads[2] + pads[3], dilation_hw[1]
+            ),
+        )
+
+    @classmethod
+    def for_image(
+        cls,
+        image_shape: tuple[int, int, int],
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] | str = 0,
+        dilation: int | tuple[int, int] = 1,
+        groups: int = 1,
+        name: str = "input_shape",
+    ) -> ConvGeometry:
+        """The geometry of a ``torch.nn.Conv2d``-style layer applied to one image.
+
+        Parameters
+        ----------
+        image_shape : (int, int, int)
+            ``(C, H, W)`` of one image (no batch axis); the batch is 1.
+        out_channels : int
+            ``O``.
+        kernel_size : int or (int, int)
+            ``(kh, kw)``.
+        stride, padding, dilation, groups
+            As in :func:`convcourse.naive.conv2d_forward`.
+        name : str, default "input_shape"
+            What the caller calls ``image_shape``, for error messages.
+
+        Returns
+        -------
+        ConvGeometry
+
+        Examples
+        --------
+        >>> ConvGeometry.for_image((1, 4, 50), 32, 3, padding=1).output_shape
+        (1, 32, 4, 50)
+        """
+        channels, height, width = check_shape(image_shape, name, "(C, H, W)")
+        out_channels = check_int(out_channels, "out_channels")
+        kernel_h, kernel_w = check_pair(kernel_size, "kernel_size", minimum=1)
+        groups = check_groups(groups, channels, out_channels)
+        try:
+            return cls.from_shapes(
+                (1, channels, height, width),
+                (out_channels, channels // groups, kernel_h, kernel_w),
+                stride, padding, dilation, groups,
+            )
+        except ValueError as error:  # say which argument "x" stands for here
+            raise ValueError(f"{name}={tuple(image_shape)!r}: {error}") from None
+
+    # --- sizes derived from the fields -----------------------------------------------
+
+    @property
+    def input_shape(self) -> tuple[int, int, int, int]:
+        """``(N, C, H, W)``."""
+        return (self.batch, self.in_channels, self.height, self.width)
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        """``(O, C // g, kh, kw)``."""
+        return (self.out_channels, self.in_per_group, self.kernel_h, self.kernel_w)
+
+    @property
+    def output_shape(self) -> tuple[int, int, int, int]:
+        """``(N, O, H_out, W_out)``."""
+        return (self.batch, self.out_channels, self.out_height, self.out_width)
+
+    @property
+    def in_per_group(self) -> int:
+        """Input channels each output channel sees: ``C // g``."""
+        return self.in_channels // self.groups
+
+    @property
+    def out_per_group(self) -> int:
+        """Output channels produced by each group: ``O // g``."""
+        return self.out_channels // self.groups
+
+    @property
+    def taps(self) -> int:
+        """Numbers one output reads (and multiplies): ``(C // g) kh kw``."""
+        return self.in_per_group * self.kernel_h * self.kernel_w
+
+    @property
+    def reach(self) -> tuple[int, int]:
+        """Rows and columns one dilated kernel spans: ``d (k - 1) + 1`` per axis."""
+        return (
+            dilated_size(self.kernel_h, self.dilation[0]),
+            dilated_size(self.kernel_w, self.dilation[1]),
+        )
+
+    @property
+    def padded_size(self) -> tuple[int, int]:
+        """``(H_pad, W_pad)``: the input's size with the zeros added."""
+        top, bottom, left, right = self.padding
+        return (self.height + top + bottom, self.width + left + right)
+
+    # --- where things are ------------------------------------------------------------
+
+    def group_channels(self, out_channel: int) -> slice:
+        """The input channels that output channel ``out_channel`` reads.
+
+        Output channel ``o`` belongs to group ``o // (O // g)``, which reads the
+        ``C // g`` input channels starting at ``group * (C // g)``.
+        """
+        first = (out_channel // self.out_per_group) * self.in_per_group
+        return slice(first, first + self.in_per_group)
+
+    def window(self, i: int, j: int) -> tuple[slice, slice]:
+        """The rows and columns of the *padded* input that output ``(i, j)`` reads.
+
+        ``x_pad[..., rows, cols]`` is the ``kh x kw`` window: tap ``(u, v)`` sits at
+        row ``i s_h + u d_h`` and column ``j s_w + v d_w``.
+        """
+        (s_h, s_w), (d_h, d_w) = self.stride, self.dilation
+        reach_h, reach_w = self.reach
+        return (
+            slice(i * s_h, i * s_h + reach_h, d_h),
+            slice(j * s_w, j * s_w + reach_w, d_w),
+        )
+
+    def tap_slices(self, u: int, v: int) -> tuple[slice, slice]:
+        """The rows and columns of the padded input that kernel tap ``(u, v)`` meets.
+
+        ``x_pad[..., rows, cols]`` has shape ``(H_out, W_out)``: entry ``(i, j)`` is
+        what tap ``(u, v)`` multiplies for output ``(i, j)``.
+        """
+        (s_h, s_w), (d_h, d_w) = self.stride, self.dilation
+        return (
+            slice(u * d_h, u * d_h + s_h * (self.out_height - 1) + 1, s_h),
+            slice(v * d_w, v * d_w + s_w * (self.out_width - 1) + 1, s_w),
+        )
+
+    def pad(self, x: np.ndarray) -> np.ndarray:
+        """Return ``x`` (shape ``(..., H, W)``) with this geometry's zeros around ``H, W``."""
+        top, bottom, left, right = self.padding
+        widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
+        return np.pad(x, widths)
+
+    def unpad(self, padded: np.ndarray) -> np.ndarray:
+        """Cut the padding back off (a view): the inverse of :meth:`pad` on the shape."""
+        top, left = self.padding[0], self.padding[2]
+        return padded[..., top : top + self.height, left : left + self.width]
+
+
+def check_conv2d(
+    x: object,
+    weight: object,
+    bias: object = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> ConvGeometry:
+    """Validate the arguments of a 2-D convolution and work out its geometry.
+
+    The arguments mean what they mean in ``torch.nn.functional.conv2d``; see
+    :func:`convcourse.naive.conv2d_forward`. Every convolution in the course (naive
+    and fast, forward and backward) starts with this call.
+
+    Returns
+    -------
+    ConvGeometry
+
+    Raises
+    ------
+    TypeError
+        For a non-array ``x``, ``weight`` or ``bias``, or a hyper-parameter of the
+        wrong type.
+    ValueError
+        For wrong shapes, mismatched channels, out-of-range hyper-parameters, or a
+        kernel that does not fit in the padded input. The message names the argument,
+        what was expected and what was given.
+
+    Examples
+    --------
+    >>> geo = check_conv2d(np.zeros((1, 3, 6, 6)), np.zeros((8, 3, 3, 3)), padding="same")
+    >>> geo.output_shape
+    (1, 8, 6, 6)
+    """
+    x = check_array(x, "x", 4, "(N, C, H, W)")
+    weight = check_array(weight, "weight", 4, "(out_channels, in_channels // groups, kh, kw)")
+    geo = ConvGeometry.from_shapes(x.shape, weight.shape, stride, padding, dilation, groups)
+    if bias is not None:
+        bias = check_array(bias, "bias", 1, "(out_channels,)")
+        if bias.shape[0] != geo.out_channels:
+            raise ValueError(
+                f"bias must have one entry per output channel ({geo.out_channels}), "
+                f"got shape {bias.shape}"
+            )
+    return geo
+
+
+def check_grad_out(grad_out: object, geo: ConvGeometry) -> np.ndarray:
+    """Check that the upstream gradient has the forward output's shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``grad_out`` itself.
+    """
+    grad_out = check_array(grad_out, "grad_out", 4, "(N, O, H_out, W_out)")
+    if grad_out.shape != geo.output_shape:
+        raise ValueError(
+            f"grad_out must have the forward output's shape {geo.output_shape}, "
+            f"got {grad_out.shape}"
+        )
+    return grad_out

@@ -1,0 +1,176 @@
+"""The referee: PyTorch computing what the course computes, so the two can be compared.
+
+Everything the course builds is checked against PyTorch. The calls that do that
+(turning arrays into tensors, running torch's convolution, asking autograd for
+gradients, building the ``torch.nn`` twin of a layer, counting a module's numbers)
+live here, once, and are shared by the tests, the chapters and the benchmarks. This
+module imports torch, so ``import convcourse`` never imports it: only code that wants
+the referee does (``from convcourse import reference``).
+
+Every function takes and returns numpy arrays (tensors only where a ``torch.nn``
+module is the point), keeps the dtype it is given, and computes on the CPU.
+
+>>> import numpy as np
+>>> from convcourse import naive, rel_error
+>>> rng = np.random.default_rng(0)
+>>> x, w = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+>>> rel_error(naive.conv2d_forward(x, w, padding=1), conv2d(x, w, padding=1)) < 1e-10
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F  # noqa: N812 (the name torch's documentation uses)
+
+from .layers import Conv2d
+from .validation import check_array
+
+__all__ = [
+    "ConvGrads",
+    "conv2d",
+    "conv2d_grads",
+    "conv2d_module",
+    "gradients",
+    "numel",
+    "to_numpy",
+    "to_torch",
+    "unfold",
+]
+
+
+def to_torch(array: np.ndarray, requires_grad: bool = False) -> torch.Tensor:
+    """A tensor holding a copy of ``array``, with its dtype, optionally tracking gradients.
+
+    A copy, so that changing the array afterwards (as :func:`numerical_gradient
+    <convcourse.gradcheck.numerical_gradient>` does) cannot change the tensor.
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"array must be a numpy.ndarray, got {type(array).__name__}")
+    return torch.tensor(array, requires_grad=requires_grad)
+
+
+def to_numpy(tensor: torch.Tensor) -> np.ndarray:
+    """The tensor's values as a numpy array (detached from autograd, on the CPU)."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
+    return tensor.detach().cpu().numpy()
+
+
+def _optional(array: np.ndarray | None, requires_grad: bool = False) -> torch.Tensor | None:
+    return None if array is None else to_torch(array, requires_grad)
+
+
+def conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """``torch.nn.functional.conv2d`` on numpy arrays; returns ``(N, O, H_out, W_out)``."""
+    out = F.conv2d(to_torch(x), to_torch(weight), _optional(bias), stride, padding, dilation,
+                   groups)
+    return to_numpy(out)
+
+
+@dataclass(frozen=True)
+class ConvGrads:
+    """What :func:`conv2d_grads` returns: the forward output and the three gradients."""
+
+    out: np.ndarray
+    grad_x: np.ndarray
+    grad_weight: np.ndarray
+    grad_bias: np.ndarray
+
+
+def conv2d_grads(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+) -> ConvGrads:
+    """Forward with ``F.conv2d``, then backward from ``grad_out`` with torch autograd.
+
+    Arguments are in the order of :func:`convcourse.naive.conv2d_backward` (plus the
+    optional ``bias``, which changes the output but none of the gradients).
+
+    Returns
+    -------
+    ConvGrads
+        ``out``, ``grad_x``, ``grad_weight`` and ``grad_bias`` (the latter computed by
+        autograd even when ``bias`` is ``None``: a zero bias is used then).
+    """
+    check_array(grad_out, "grad_out", 4, "(N, O, H_out, W_out)")
+    x_t = to_torch(x, requires_grad=True)
+    weight_t = to_torch(weight, requires_grad=True)
+    bias_values = np.zeros(weight.shape[0], weight.dtype) if bias is None else bias
+    bias_t = to_torch(bias_values, requires_grad=True)
+    out = F.conv2d(x_t, weight_t, bias_t, stride, padding, dilation, groups)
+    out.backward(to_torch(grad_out))
+    return ConvGrads(to_numpy(out), to_numpy(x_t.grad), to_numpy(weight_t.grad),
+                     to_numpy(bias_t.grad))
+
+
+def gradients(
+    function: Callable[..., torch.Tensor], grad_out: np.ndarray, *inputs: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """The gradient of ``sum(function(*inputs) * grad_out)`` with respect to each input.
+
+    ``function`` is any torch computation (``lambda x: F.max_pool2d(x, 2)``, say); the
+    inputs are numpy arrays, turned into tensors that track gradients.
+
+    >>> g = gradients(lambda a, b: a * b, np.ones(2), np.array([1.0, 2.0]),
+    ...               np.array([3.0, 4.0]))
+    >>> [v.tolist() for v in g]
+    [[3.0, 4.0], [1.0, 2.0]]
+    """
+    tensors = [to_torch(array, requires_grad=True) for array in inputs]
+    out = function(*tensors)
+    out.backward(to_torch(np.asarray(grad_out, dtype=to_numpy(out).dtype)))
+    return tuple(to_numpy(t.grad) for t in tensors)
+
+
+def conv2d_module(layer: Conv2d) -> torch.nn.Conv2d:
+    """The ``torch.nn.Conv2d`` twin of a :class:`convcourse.Conv2d`: same settings, same
+    weights (copied), in the weights' dtype."""
+    if not isinstance(layer, Conv2d):
+        raise TypeError(f"layer must be a convcourse.Conv2d, got {type(layer).__name__}")
+    twin = torch.nn.Conv2d(
+        layer.in_channels, layer.out_channels, layer.kernel_size, stride=layer.stride,
+        padding=layer.padding, dilation=layer.dilation, groups=layer.groups,
+        bias=layer.bias is not None, dtype=torch.from_numpy(layer.weight).dtype,
+    )
+    with torch.no_grad():
+        twin.weight.copy_(torch.from_numpy(layer.weight))
+        if layer.bias is not None:
+            twin.bias.copy_(torch.from_numpy(layer.bias))
+    return twin
+
+
+def numel(module: torch.nn.Module) -> int:
+    """How many learnable numbers a ``torch.nn`` module holds (PyTorch's own count)."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
+def unfold(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """``torch.nn.functional.unfold``: torch's im2col, shape ``(N, C kh kw, H_out W_out)``."""
+    return to_numpy(F.unfold(to_torch(x), kernel_size, dilation, padding, stride))
