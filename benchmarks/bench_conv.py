@@ -38,8 +38,9 @@ import torch
 import torch.nn.functional as F  # noqa: N812
 
 from convcourse import fast, naive
+from convcourse.geometry import ConvGeometry
+from convcourse.reference import to_torch
 from convcourse.timing import time_interleaved
-from convcourse.validation import check_conv2d
 
 torch.set_num_threads(os.cpu_count() or 1)
 
@@ -58,6 +59,13 @@ class Case:
 
     def hyper(self) -> dict:
         return {"stride": self.stride, "padding": self.padding}
+
+    def geometry(self) -> ConvGeometry:
+        return ConvGeometry.from_shapes(
+            (self.batch, self.channels, self.size, self.size),
+            (self.out_channels, self.channels, self.kernel, self.kernel),
+            **self.hyper(),
+        )
 
 
 CASES = [
@@ -100,10 +108,10 @@ def matmul_gflops(dtype: type, n: int = 1536, repeats: int = 7) -> float:
 
 
 def flops(case: Case, backward: bool) -> float:
-    x_shape = (case.batch, case.channels, case.size, case.size)
-    w_shape = (case.out_channels, case.channels, case.kernel, case.kernel)
-    geo = check_conv2d(np.empty(x_shape), np.empty(w_shape), None, **case.hyper())
-    forward = 2 * np.prod(geo.output_shape) * case.channels * case.kernel**2
+    """2 flops per multiply-add, one multiply-add per output and tap; backward is two
+    more products of the same size."""
+    geo = case.geometry()
+    forward = 2 * int(np.prod(geo.output_shape)) * geo.taps
     return float(forward * (3 if backward else 1))
 
 
@@ -117,8 +125,7 @@ def callables(case: Case, dtype: type, backward: bool) -> dict[str, tuple[Callab
     weight *= np.sqrt(2 / (case.channels * case.kernel**2))
     bias = rng.standard_normal(case.out_channels).astype(dtype)
     hyper = case.hyper()
-    out_shape = check_conv2d(x, weight, None, **hyper).output_shape
-    grad_out = rng.standard_normal(out_shape).astype(dtype)
+    grad_out = rng.standard_normal(case.geometry().output_shape).astype(dtype)
 
     def run(module, x, weight, bias, grad_out):
         def call():
@@ -133,7 +140,7 @@ def callables(case: Case, dtype: type, backward: bool) -> dict[str, tuple[Callab
     naive_call = run(naive, x[:images], weight[:outs], bias[:outs], grad_out[:images, :outs])
     naive_scale = (case.batch * case.out_channels) / (images * outs)
 
-    tx, tw, tb, tg = (torch.from_numpy(a) for a in (x, weight, bias, grad_out))
+    tx, tw, tb, tg = (to_torch(a) for a in (x, weight, bias, grad_out))
     if backward:
         leaves = [t.clone().requires_grad_() for t in (tx, tw, tb)]
 

@@ -31,7 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .validation import check_int, check_number
+from .validation import check_number, is_int
 
 __all__ = [
     "box_blur",
@@ -50,10 +50,11 @@ __all__ = [
 
 def _check_size(size: object, name: str = "size") -> int:
     """Kernel sizes are odd positive ints, so the kernel has a centre pixel."""
-    size = check_int(size, name)
-    if size % 2 == 0:
+    if not is_int(size):
+        raise TypeError(f"{name} must be an odd positive int, got {size!r}")
+    if size < 1 or size % 2 == 0:
         raise ValueError(f"{name} must be an odd positive int, got {size}")
-    return size
+    return int(size)
 
 
 def identity(size: int = 3) -> np.ndarray:

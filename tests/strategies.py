@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
+from convcourse.geometry import ConvGeometry, dilated_size, resolve_padding
+
 
 @dataclass
 class ConvCase:
@@ -28,6 +30,15 @@ class ConvCase:
             "dilation": self.dilation,
             "groups": self.groups,
         }
+
+    @property
+    def geometry(self) -> ConvGeometry:
+        return ConvGeometry.from_shapes(self.x.shape, self.weight.shape, **self.hyper)
+
+    def grad_out(self, seed: int = 0) -> np.ndarray:
+        """A random upstream gradient shaped like the output, in the input's dtype."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal(self.geometry.output_shape).astype(self.x.dtype)
 
 
 def _int_or_pair(draw, low: int, high: int):
@@ -60,13 +71,11 @@ def conv_cases(draw, dtype=np.float64, max_batch: int = 3) -> ConvCase:
     else:
         padding = padding_kind
 
-    (d_h, d_w) = _pair(dilation)
-    reach_h, reach_w = d_h * (kernel_h - 1) + 1, d_w * (kernel_w - 1) + 1
-    if padding == "same":
-        min_h = min_w = 1
-    else:
-        p_h, p_w = (0, 0) if padding == "valid" else _pair(padding)
-        min_h, min_w = max(1, reach_h - 2 * p_h), max(1, reach_w - 2 * p_w)
+    # the smallest input the dilated kernel fits in once padded
+    top, bottom, left, right = resolve_padding(padding, (kernel_h, kernel_w), stride, dilation)
+    d_h, d_w = _pair(dilation)
+    min_h = max(1, dilated_size(kernel_h, d_h) - top - bottom)
+    min_w = max(1, dilated_size(kernel_w, d_w) - left - right)
     height = draw(st.integers(min_h, min_h + 5))
     width = draw(st.integers(min_w, min_w + 5))
     batch = draw(st.integers(1, max_batch))
@@ -81,14 +90,32 @@ def conv_cases(draw, dtype=np.float64, max_batch: int = 3) -> ConvCase:
     return ConvCase(x, weight, bias, stride, padding, dilation, groups)
 
 
-def torch_conv2d(case: ConvCase, x=None):
-    """The reference: ``torch.nn.functional.conv2d`` on the same case, as numpy."""
-    import torch
-    import torch.nn.functional as F  # noqa: N812
+@st.composite
+def layer_cases(draw) -> dict:
+    """A valid ``torch.nn.Conv2d``-style layer on one image, as keyword arguments of
+    :mod:`convcourse.counting`: input_shape (C, H, W), channels, groups, kernel..."""
+    groups = draw(st.integers(1, 3))
+    in_channels = groups * draw(st.integers(1, 3))
+    out_channels = groups * draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    # the smallest image the dilated kernel fits in, plus a few
+    smallest = [max(1, dilated_size(kernel[a], dilation[a]) - 2 * padding[a]) for a in range(2)]
+    height = smallest[0] + draw(st.integers(0, 4))
+    width = smallest[1] + draw(st.integers(0, 4))
+    return {
+        "input_shape": (in_channels, height, width),
+        "out_channels": out_channels,
+        "kernel_size": kernel,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "groups": groups,
+    }
 
-    x = case.x if x is None else x
-    bias = None if case.bias is None else torch.from_numpy(case.bias)
-    out = F.conv2d(
-        torch.from_numpy(x), torch.from_numpy(case.weight), bias, **case.hyper
-    )
-    return out.numpy()
+
+def hyper_of(case: dict) -> dict:
+    """The hyper-parameters of a :func:`layer_cases` case, for the conv functions."""
+    return {k: case[k] for k in ("stride", "padding", "dilation", "groups")}

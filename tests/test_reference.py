@@ -1,0 +1,54 @@
+"""The referee itself: the torch helpers compute what they say, and stay out of the way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from convcourse import Conv2d, reference
+
+
+def test_to_torch_copies_and_keeps_the_dtype():
+    x = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    t = reference.to_torch(x)
+    assert t.dtype == torch.float32 and not t.requires_grad
+    x[0, 0] = 99.0  # the tensor holds its own copy
+    assert t[0, 0].item() == 0.0
+    assert reference.to_torch(x, requires_grad=True).requires_grad
+    np.testing.assert_array_equal(reference.to_numpy(reference.to_torch(x)), x)
+    with pytest.raises(TypeError, match="array must be a numpy.ndarray, got list"):
+        reference.to_torch([1.0])
+    with pytest.raises(TypeError, match="tensor must be a torch.Tensor, got ndarray"):
+        reference.to_numpy(x)
+
+
+def test_conv2d_grads_by_hand():
+    # One 2x2 image, one 1x1 kernel w = 3, bias 1: out = 3x + 1, and for grad_out g:
+    # grad_x = 3 g, grad_w = sum(g x), grad_b = sum(g).
+    x = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    g = np.array([[[[1.0, 0.0], [2.0, -1.0]]]])
+    result = reference.conv2d_grads(g, x, np.full((1, 1, 1, 1), 3.0), np.ones(1))
+    np.testing.assert_array_equal(result.out, 3 * x + 1)
+    np.testing.assert_array_equal(result.grad_x, 3 * g)
+    np.testing.assert_array_equal(result.grad_weight, [[[[1 + 6 - 4.0]]]])
+    np.testing.assert_array_equal(result.grad_bias, [2.0])
+
+
+def test_gradients_of_any_torch_function():
+    x = np.array([[1.0, -2.0], [3.0, 0.5]])
+    (grad,) = reference.gradients(torch.relu, np.ones((2, 2)), x)
+    np.testing.assert_array_equal(grad, [[1.0, 0.0], [1.0, 1.0]])
+
+
+def test_conv2d_module_copies_settings_and_weights():
+    layer = Conv2d(4, 6, (3, 2), stride=2, padding=(1, 0), dilation=(1, 2), groups=2, rng=0)
+    twin = reference.conv2d_module(layer)
+    assert (twin.kernel_size, twin.stride, twin.padding) == ((3, 2), (2, 2), (1, 0))
+    assert (twin.dilation, twin.groups, twin.weight.dtype) == ((1, 2), 2, torch.float64)
+    np.testing.assert_array_equal(reference.to_numpy(twin.weight), layer.weight)
+    assert reference.numel(twin) == layer.weight.size + layer.bias.size
+    with pytest.raises(TypeError, match="layer must be a convcourse.Conv2d, got Conv2d"):
+        reference.conv2d_module(twin)
+    with pytest.raises(TypeError, match="module must be a torch.nn.Module, got Conv2d"):
+        reference.numel(layer)
