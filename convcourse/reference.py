@@ -35,6 +35,7 @@ __all__ = [
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
+    "fold",
     "gradients",
     "numel",
     "to_numpy",
@@ -174,3 +175,20 @@ def unfold(
 ) -> np.ndarray:
     """``torch.nn.functional.unfold``: torch's im2col, shape ``(N, C kh kw, H_out W_out)``."""
     return to_numpy(F.unfold(to_torch(x), kernel_size, dilation, padding, stride))
+
+
+def fold(
+    columns: np.ndarray,
+    output_size: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """``torch.nn.functional.fold``: torch's col2im, the adjoint of :func:`unfold`.
+
+    ``columns`` has shape ``(N, C kh kw, L)``; each column is added back to the window
+    of an ``(N, C, H, W)`` image (``output_size = (H, W)``) it came from.
+    """
+    return to_numpy(F.fold(to_torch(columns), output_size, kernel_size, dilation, padding,
+                           stride))

@@ -52,3 +52,14 @@ def test_conv2d_module_copies_settings_and_weights():
         reference.conv2d_module(twin)
     with pytest.raises(TypeError, match="module must be a torch.nn.Module, got Conv2d"):
         reference.numel(layer)
+
+
+def test_fold_is_the_adjoint_of_unfold():
+    # <unfold(x), y> = <x, fold(y)> for every x and y: fold adds columns back.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 6, 5))
+    cols = reference.unfold(x, (3, 2), stride=(2, 1), padding=1)
+    y = rng.standard_normal(cols.shape)
+    back = reference.fold(y, (6, 5), (3, 2), stride=(2, 1), padding=1)
+    assert back.shape == x.shape
+    assert abs(np.sum(cols * y) - np.sum(x * back)) < 1e-10 * np.abs(cols * y).sum()
