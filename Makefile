@@ -50,10 +50,10 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 execute: $(STAMP)
-	$(BIN)/python tests/execute_chapters.py $(CHAPTERS)
+	$(BIN)/python tools/execute_chapters.py $(CHAPTERS)
 
 assignments: $(STAMP)
-	$(BIN)/python tests/assign.py $(CHAPTERS)
+	$(BIN)/python tools/assign.py $(CHAPTERS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
