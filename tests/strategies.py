@@ -84,7 +84,7 @@ def conv_cases(draw, dtype=np.float64, max_batch: int = 3) -> ConvCase:
 def torch_conv2d(case: ConvCase, x=None):
     """The reference: ``torch.nn.functional.conv2d`` on the same case, as numpy."""
     import torch
-    import torch.nn.functional as F  # noqa: N812
+    import torch.nn.functional as F
 
     x = case.x if x is None else x
     bias = None if case.bias is None else torch.from_numpy(case.bias)

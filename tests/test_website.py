@@ -59,7 +59,7 @@ def _unavailable(reason: str) -> None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):  # the base class's signature
         pass
 
 
