@@ -2,16 +2,13 @@
 
 The chapters print the functions they teach rather than pasting a second copy of them.
 A function's docstring is usually longer than its code and is better read with
-:func:`help`, so :func:`source_without_docstring` replaces it by one line pointing there:
+:func:`help`, so :func:`source_without_docstring` replaces it by one line pointing there.
+Here :func:`show_source` prints itself:
 
-    >>> from convcourse import fast
-    >>> show_source(fast._shifted)  # doctest: +ELLIPSIS
-    def _shifted(
-        flat: np.ndarray, geo: ConvGeometry, n0: int, n1: int, u: int, v: int, full: bool
-    ) -> np.ndarray:
-        ...  # docstring: help(convcourse.fast._shifted)
-        top, bottom, left, right = geo.padding
-    ...
+    >>> show_source(show_source)
+    def show_source(function: Callable) -> None:
+        ...  # docstring: help(convcourse.source.show_source)
+        print(source_without_docstring(function), end="")
 
 The ``...`` keeps the printed text valid Python even when the docstring was the
 function's whole body. Standard library only.

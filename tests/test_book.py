@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import bookbuild
 import pytest
+
+from tools import bookbuild
 
 pytestmark = pytest.mark.book
 

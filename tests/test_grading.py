@@ -1,6 +1,6 @@
 """Exercises an instructor can assign: otter assign + otter run, locally, no Docker.
 
-For every chapter with an otter question, ``tests/assign.py`` generates the student
+For every chapter with an otter question, ``tools/assign.py`` generates the student
 notebook and the autograder zip (into ``_build/assignments``, which pytest never
 collects), and ``otter run`` grades three submissions with that zip:
 
@@ -19,9 +19,10 @@ import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-import assign
 import nbformat
 import pytest
+
+from tools import assign
 
 pytestmark = pytest.mark.grading
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import doctest
 import inspect
 import textwrap
 
@@ -121,10 +120,6 @@ def test_bad_argument(bad):
             function(bad)
     with pytest.raises(TypeError, match=type(bad).__name__):
         source_without_docstring(bad)
-
-
-def test_module_doctest():
-    assert doctest.testmod(convcourse.source).failed == 0
 
 
 def test_standard_library_only():

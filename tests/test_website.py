@@ -1,6 +1,6 @@
 """The website as a reader sees it, in a real headless browser, with no network.
 
-The book is built once (``bookbuild``), served from ``_build/html`` on 127.0.0.1 by a
+The book is built once (``tools/bookbuild.py``), served from ``_build/html`` on 127.0.0.1 by a
 thread, and opened in Debian's ``chromium`` driven by Playwright. Every request that
 does not go to 127.0.0.1 is blocked and reported as a failure, so the pages must work
 offline: MathJax comes from the site itself, as do scripts, fonts and styles.
@@ -20,8 +20,9 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import bookbuild
 import pytest
+
+from tools import bookbuild
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +59,7 @@ def _unavailable(reason: str) -> None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):  # the base class's signature
         pass
 
 

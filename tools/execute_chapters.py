@@ -1,6 +1,6 @@
 """Re-execute chapter notebooks in place, top to bottom, to refresh their stored outputs.
 
-Usage: ``python tests/execute_chapters.py chapters/01-naive-forward.ipynb [...]``
+Usage: ``python tools/execute_chapters.py chapters/01-naive-forward.ipynb [...]``
 (or ``make execute`` for all of them). nbval then checks that a fresh run reproduces
 exactly what is stored.
 """
@@ -36,6 +36,6 @@ def execute(path: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        sys.exit("usage: python tests/execute_chapters.py NOTEBOOK [NOTEBOOK ...]")
+        sys.exit("usage: python tools/execute_chapters.py NOTEBOOK [NOTEBOOK ...]")
     for argument in sys.argv[1:]:
         execute(Path(argument))

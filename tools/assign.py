@@ -1,6 +1,6 @@
 """Generate each chapter's student notebook and autograder with ``otter assign``.
 
-Usage: ``python tests/assign.py [--no-run-tests] [chapters/NN-name.ipynb ...]``
+Usage: ``python tools/assign.py [--no-run-tests] [chapters/NN-name.ipynb ...]``
 (``make assignments`` runs it on every chapter). For each chapter that holds an
 otter question (a raw cell ``# BEGIN QUESTION``), it writes::
 

@@ -1,4 +1,4 @@
-"""Build the book once per test session (shared by test_book.py and test_website.py).
+"""Build the book once per test session (shared by tests/test_book.py and tests/test_website.py).
 
 ``build()`` runs ``jupyter-book build . --warningiserror --nitpick --keep-going --all``
 into the repository's ``_build`` and records the exit code and the full log in
