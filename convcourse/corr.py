@@ -9,7 +9,7 @@ from .validation import check_array, result_dtype
 __all__ = ["corr2d"]
 
 
-def corr2d(X: np.ndarray, K: np.ndarray) -> np.ndarray:  # noqa: N803 (d2l's names)
+def corr2d(X: np.ndarray, K: np.ndarray) -> np.ndarray:  # d2l's names: X image, K kernel
     """Slide kernel ``K`` over image ``X`` and sum the products at every position.
 
     .. math::

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F  # noqa: N812 (the name torch's documentation uses)
+import torch.nn.functional as F  # the name torch's documentation uses
 
 from .layers import Conv2d
 from .validation import check_array
