@@ -1,14 +1,15 @@
-"""Tests of :mod:`convcourse.plot.matrices`: dense matrices (chapter 4)."""
+"""Tests of :mod:`convcourse.plot.matrices`: dense matrices (ch. 4) and value grids (ch. 5)."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from convcourse.linear_map import conv_as_matrix
-from convcourse.plot import plot_matrix
+from convcourse.plot import HIGHLIGHT_COLOR, plot_grid, plot_matrix
 
 # --- plot_matrix --------------------------------------------------------------------------
 
@@ -72,3 +73,78 @@ def test_plot_matrix_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         plot_matrix(**kwargs)
 
+
+# --- plot_grid ----------------------------------------------------------------------------
+
+
+def test_plot_grid_writes_every_value_and_labels_rows_and_columns():
+    values = np.arange(12.0).reshape(3, 4)
+    fig = plot_grid(values, title="x (3 x 4)")
+    assert isinstance(fig, Figure)
+    (ax,) = fig.axes
+    assert [text.get_text() for text in ax.texts] == [str(k) for k in range(12)]
+    assert [text.get_position() for text in ax.texts] == [
+        (c, r) for r in range(3) for c in range(4)
+    ]
+    assert ax.get_title() == "x (3 x 4)"
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["0", "1", "2", "3"]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["0", "1", "2"]
+    assert list(ax.get_xticks(minor=True)) == [-0.5, 0.5, 1.5, 2.5, 3.5]
+    assert [p for p in ax.patches if p.get_gid() == "highlight"] == []
+
+
+def test_plot_grid_highlights_cells(with_gid):
+    values = np.arange(16.0).reshape(4, 4)
+    window = [(1, 2), (1, 3), (2, 2), (2, 3)]
+    fig = plot_grid(values, highlight=window)
+    cells = with_gid(fig, "highlight")
+    assert sorted((p.get_y() + 0.5, p.get_x() + 0.5) for p in cells) == window
+    assert all((p.get_width(), p.get_height()) == (1, 1) for p in cells)
+    assert all(p.get_facecolor() == to_rgba(HIGHLIGHT_COLOR, 0.45) for p in cells)
+    # a numpy array of cells, such as np.argwhere(mask), works too
+    again = plot_grid(values, highlight=np.argwhere((values > 5) & (values < 8)))
+    assert len(with_gid(again, "highlight")) == 2
+
+
+def test_plot_grid_custom_labels_format_and_axes():
+    fig, (left, right) = plt.subplots(1, 2)
+    columns = [f"({i},{j})" for i in range(3) for j in range(3)]
+    taps = [f"({u},{v})" for u in range(2) for v in range(2)]
+    assert plot_grid(np.full((4, 9), 0.125), ax=right, xlabels=columns, ylabels=taps,
+                     fmt=".2f") is fig
+    assert [label.get_text() for label in right.get_xticklabels()] == columns
+    assert [label.get_text() for label in right.get_yticklabels()] == taps
+    assert {text.get_text() for text in right.texts} == {"0.12"}
+    assert len(left.texts) == 0 and right.get_title() == ""
+    integers = plot_grid(np.array([[1, 20]]), fmt="d")
+    assert [text.get_text() for text in integers.axes[0].texts] == ["1", "20"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"values": [[1, 2]]}, TypeError, r"^values must be a numpy\.ndarray \(rows, cols\)"),
+        ({"values": np.ones((1, 2, 2))}, ValueError, r"^values must be 2-D \(rows, cols\)"),
+        ({"values": np.ones((2, 0))}, ValueError, r"^values must not be empty"),
+        ({"values": np.array([[1j]])}, TypeError, r"^values must hold real numbers"),
+        ({"highlight": [(2, 0)]}, ValueError,
+         r"^highlight\[0\]=\(2, 0\) is outside the 2x3 grid \(rows 0\.\.1, columns 0\.\.2\)$"),
+        ({"highlight": [(0, 0), (-1, 0)]}, ValueError,
+         r"^highlight\[1\] must be at least 0 on each axis, got \(-1, 0\)$"),
+        ({"highlight": [(0, True)]}, TypeError, r"^highlight\[0\] must be an int or a pair"),
+        ({"highlight": [1, 2]}, TypeError, r"^highlight\[0\] must be a \(row, col\) pair, got 1$"),
+        ({"highlight": (0, 1, 2)}, TypeError, r"^highlight\[0\] must be a \(row, col\) pair"),
+        ({"highlight": 3}, TypeError, r"^highlight must be a sequence of \(row, col\) pairs"),
+        ({"xlabels": ["a", "b"]}, ValueError,
+         r"^xlabels must have one entry per column \(3\), got 2$"),
+        ({"xlabels": "abc"}, TypeError, r"^xlabels must be a sequence of str, got str$"),
+        ({"ylabels": ["a"]}, ValueError, r"^ylabels must have one entry per row \(2\), got 1$"),
+        ({"fmt": 2}, TypeError, r"^fmt must be a format spec \(str\)"),
+        ({"fmt": "d"}, ValueError, r"^fmt must be a format spec for float64 values"),
+        ({"ax": "left"}, TypeError, r"^ax must be a matplotlib.axes.Axes or None, got str$"),
+    ],
+)
+def test_plot_grid_errors(kwargs, error, match):
+    arguments = {"values": np.arange(6.0).reshape(2, 3)} | kwargs
+    with pytest.raises(error, match=match):
+        plot_grid(**arguments)

@@ -9,8 +9,8 @@ module per family of figures:
   :func:`plot_usage_counts`;
 * :mod:`~convcourse.plot.images` (chapter 3): :func:`plot_images`, :func:`plot_kernel`,
   :func:`plot_kernel_gallery`;
-* :mod:`~convcourse.plot.matrices` (chapter 4): :func:`plot_matrix`, a convolution's
-  dense matrix;
+* :mod:`~convcourse.plot.matrices` (chapters 4 and 5): :func:`plot_matrix`, a
+  convolution's dense matrix, and :func:`plot_grid`, a table of numbers;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
 
 Conventions, the same for every figure:
@@ -20,13 +20,13 @@ Conventions, the same for every figure:
   on, and never calls ``plt.show()``: in a notebook the figure appears at the end of
   the cell (end the cell with ``plt.show()``).
 * **Panels.** A function that draws one panel (:func:`plot_kernel`,
-  :func:`plot_matrix`, :func:`plot_connections_1d`) takes an
+  :func:`plot_matrix`, :func:`plot_grid`, :func:`plot_connections_1d`) takes an
   optional ``ax=`` to draw into a panel of a figure of your own, and then returns
   that figure; without ``ax`` it makes a figure of its own. The others make their
   own figure, with the axes listed under *Returns*.
 * **What was drawn.** Artists worth finding again carry a ``gid``, listed in each
   docstring (``"tap-0"``, ``"output-0"``, ``"padding"``, ``"unread"``,
-  ``"connection"``, ...). Find them with ``Figure.findobj``:
+  ``"connection"``, ``"highlight"``, ...). Find them with ``Figure.findobj``:
 
   >>> import matplotlib.pyplot as plt
   >>> fig = plot_windows(5, 5, kernel_size=2, stride=2, positions=[(0, 0), (1, 1)])
@@ -44,16 +44,18 @@ Conventions, the same for every figure:
 
 from .backward import plot_connections_1d, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
-from .matrices import plot_matrix
-from .style import SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
+from .matrices import plot_grid, plot_matrix
+from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
 from .windows import plot_channel_connections, plot_windows, window_taps
 
 __all__ = [
+    "HIGHLIGHT_COLOR",
     "SIGNED_CMAP",
     "SIGNED_PERCENTILE",
     "WINDOW_COLORS",
     "plot_channel_connections",
     "plot_connections_1d",
+    "plot_grid",
     "plot_images",
     "plot_kernel",
     "plot_kernel_gallery",

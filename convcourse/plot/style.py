@@ -24,6 +24,7 @@ from ..validation import check_pair
 
 __all__ = [
     "CELL_EDGE",
+    "HIGHLIGHT_COLOR",
     "PAD_COLOR",
     "SIGNED_CMAP",
     "SIGNED_PERCENTILE",
@@ -48,6 +49,9 @@ SIGNED_PERCENTILE = 99.5
 #: Colours of highlighted windows, kernel taps and channel groups, in order
 #: (matplotlib's tab10 palette).
 WINDOW_COLORS: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+
+#: Fill of highlighted cells in a value grid (orange, ``WINDOW_COLORS[1]``).
+HIGHLIGHT_COLOR = WINDOW_COLORS[1]
 
 #: Fill of the zeros added around an input.
 PAD_COLOR = "#cfcfcf"
@@ -113,7 +117,7 @@ def check_labels(value: object, count: int, name: str, per: str) -> list[str]:
     name : str
         The argument's name, for the error message.
     per : str
-        What each label belongs to, for the error message ("image", "kernel", ...).
+        What each label belongs to, for the error message ("image", "column", ...).
 
     Returns
     -------
@@ -150,7 +154,7 @@ def check_cells(
     name : str
         The argument's name, for the error message.
     grid : str
-        What the grid is, for the error message ("output").
+        What the grid is, for the error message ("output", "grid").
     limit : int, optional
         The most cells allowed.
 
