@@ -1,13 +1,39 @@
-"""Shared pytest settings: hypothesis profiles and strategies for convolution cases."""
+"""Shared pytest settings: hypothesis profiles, and matplotlib without a display."""
 
 from __future__ import annotations
 
 import os
+import sys
 
+import matplotlib
+import pytest
 from hypothesis import settings
+
+# Figures are drawn off-screen, in this process only (notebook kernels that nbval
+# starts keep their own inline backend).
+matplotlib.use("Agg")
 
 # Examples are drawn at random but reproducibly (derandomize) so that CI is stable;
 # CONVCOURSE_HYPOTHESIS=thorough draws many more for a deeper local run.
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True)
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("CONVCOURSE_HYPOTHESIS", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test opened (if it used pyplot at all)."""
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+
+
+@pytest.fixture
+def with_gid():
+    """``with_gid(fig, "tap-0")``: the artists of a figure that carry that gid."""
+
+    def find(figure, gid):
+        return figure.findobj(lambda artist: artist.get_gid() == gid)
+
+    return find

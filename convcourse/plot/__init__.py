@@ -1,0 +1,66 @@
+"""Figure helpers shared by the chapters, so each chapter's figure code stays short.
+
+Importing this package imports matplotlib; ``import convcourse`` never does. One
+module per family of figures:
+
+* :mod:`~convcourse.plot.windows` (chapter 1): :func:`plot_windows`,
+  :func:`plot_channel_connections`, and :func:`window_taps`, the cells a window reads;
+* :mod:`~convcourse.plot.backward` (chapter 2): :func:`plot_connections_1d`,
+  :func:`plot_usage_counts`;
+* :mod:`~convcourse.plot.images` (chapter 3): :func:`plot_images`, :func:`plot_kernel`,
+  :func:`plot_kernel_gallery`;
+* :mod:`~convcourse.plot.matrices` (chapters 4 and 5): :func:`plot_matrix`, a
+  convolution's dense matrix, and :func:`plot_grid`, a table of numbers;
+* :mod:`~convcourse.plot.style`: the colours and building blocks they share.
+
+Conventions, the same for every figure:
+
+* **Names.** Every function that draws is called ``plot_<what>``.
+* **Returns.** Every ``plot_*`` returns the :class:`matplotlib.figure.Figure` it drew
+  on, and never calls ``plt.show()``: in a notebook the figure appears at the end of
+  the cell (end the cell with ``plt.show()``).
+* **Panels.** A function that draws one panel (:func:`plot_kernel`,
+  :func:`plot_matrix`, :func:`plot_grid`, :func:`plot_connections_1d`) takes an
+  optional ``ax=`` to draw into a panel of a figure of your own, and then returns
+  that figure; without ``ax`` it makes a figure of its own. The others make their
+  own figure, with the axes listed under *Returns*.
+* **What was drawn.** Artists worth finding again carry a ``gid``, listed in each
+  docstring (``"tap-0"``, ``"output-0"``, ``"padding"``, ``"unread"``,
+  ``"connection"``, ``"highlight"``, ...). Find them with ``Figure.findobj``:
+
+  >>> import matplotlib.pyplot as plt
+  >>> fig = plot_windows(5, 5, kernel_size=2, stride=2, positions=[(0, 0), (1, 1)])
+  >>> len(fig.findobj(lambda artist: artist.get_gid() == "tap-1"))
+  4
+  >>> len(fig.findobj(lambda artist: artist.get_gid() == "unread"))  # last row and column
+  9
+  >>> plt.close(fig)
+
+* **Arguments** are checked with :mod:`convcourse.validation` and sizes come from
+  :mod:`convcourse.geometry`, as everywhere in the package: the wrong kind of value
+  raises ``TypeError``, a value out of range ``ValueError``, and the message names
+  the argument.
+"""
+
+from .backward import plot_connections_1d, plot_usage_counts
+from .images import plot_images, plot_kernel, plot_kernel_gallery
+from .matrices import plot_grid, plot_matrix
+from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
+from .windows import plot_channel_connections, plot_windows, window_taps
+
+__all__ = [
+    "HIGHLIGHT_COLOR",
+    "SIGNED_CMAP",
+    "SIGNED_PERCENTILE",
+    "WINDOW_COLORS",
+    "plot_channel_connections",
+    "plot_connections_1d",
+    "plot_grid",
+    "plot_images",
+    "plot_kernel",
+    "plot_kernel_gallery",
+    "plot_matrix",
+    "plot_usage_counts",
+    "plot_windows",
+    "window_taps",
+]

@@ -1,0 +1,213 @@
+"""Matrices: a convolution's dense matrix (chapter 4) and a table of values (chapter 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..validation import check_array, check_int, check_number, check_pair
+from .style import (
+    HIGHLIGHT_COLOR,
+    SIGNED_CMAP,
+    axes_for,
+    check_cells,
+    check_labels,
+    figure_of,
+    label_cells,
+)
+
+__all__ = ["plot_grid", "plot_matrix"]
+
+
+def _check_blocks(value: object, size: int, name: str) -> int:
+    """A block count must be an int of at least 1 that divides ``size``."""
+    value = check_int(value, name)
+    if size % value:
+        raise ValueError(f"{name}={value} must divide the matrix's {size} rows/columns")
+    return value
+
+
+def plot_matrix(
+    matrix: np.ndarray,
+    ax: Axes | None = None,
+    title: str | None = None,
+    row_blocks: int = 1,
+    col_blocks: int = 1,
+    origin: int | tuple[int, int] = (0, 0),
+    cell_inches: float = 0.12,
+) -> Figure:
+    """Draw a matrix with its zeros white and its non-zeros coloured by value.
+
+    Non-zeros use :data:`SIGNED_CMAP` with limits symmetric about 0, so entries with
+    the same value have the same colour: in the matrix of a convolution the repeated
+    kernel shows up as stripes of constant colour. Thin grey lines split the matrix
+    into ``row_blocks x col_blocks`` equal blocks (for a convolution: one block row
+    per output channel, one block column per input channel).
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray, shape (rows, cols)
+        Real numbers.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure sized ``cell_inches`` per entry (within limits)
+        is made if omitted.
+    title : str, optional
+        Written above the matrix.
+    row_blocks, col_blocks : int, default 1
+        Number of equal blocks along each axis; each must divide that axis's length.
+    origin : int or (int, int), default (0, 0)
+        Row and column, in a larger matrix, of ``matrix[0, 0]``: pass it when drawing
+        a crop (``big[r0:r1, c0:c1]`` with ``origin=(r0, c0)``) so that the tick
+        labels give the entries' indices in the larger matrix.
+    cell_inches : float, default 0.12
+        Size of one entry for a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax``'s if given). The matrix is the axes' only image
+        (zeros masked); the ``row_blocks - 1 + col_blocks - 1`` separators are lines
+        with gid ``"block"``, the outline a patch with gid ``"frame"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``matrix`` is not a non-empty real 2-D array, a block count is not an int
+        of at least 1 dividing its axis, ``origin`` is not one or two ints of at
+        least 0, or ``cell_inches`` is not positive; the message names the argument.
+
+    Examples
+    --------
+    >>> fig = plot_matrix(np.eye(4), row_blocks=2, col_blocks=2)
+    >>> len([line for line in fig.axes[0].lines if line.get_gid() == "block"])
+    2
+    >>> plt.close(fig)
+    """
+    check_array(matrix, "matrix", 2, "(rows, cols)")
+    rows, cols = matrix.shape
+    row_blocks = _check_blocks(row_blocks, rows, "row_blocks")
+    col_blocks = _check_blocks(col_blocks, cols, "col_blocks")
+    r0, c0 = check_pair(origin, "origin", minimum=0)
+    cell_inches = check_number(cell_inches, "cell_inches", positive=True)
+    ax = axes_for(ax, (min(max(cols * cell_inches, 3.0), 12.0),
+                       min(max(rows * cell_inches, 1.5), 12.0)))
+    limit = float(np.abs(matrix).max()) or 1.0
+    masked = np.ma.masked_equal(matrix.astype(np.float64), 0.0)
+    cmap = plt.get_cmap(SIGNED_CMAP).with_extremes(bad="white")  # zeros are masked
+    extent = (c0 - 0.5, c0 + cols - 0.5, r0 + rows - 0.5, r0 - 0.5)
+    ax.imshow(masked, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest",
+              extent=extent)
+    for k in range(1, row_blocks):
+        ax.axhline(r0 + k * rows / row_blocks - 0.5, color="0.6", lw=0.8, gid="block")
+    for k in range(1, col_blocks):
+        ax.axvline(c0 + k * cols / col_blocks - 0.5, color="0.6", lw=0.8, gid="block")
+    ax.add_patch(
+        Rectangle((c0 - 0.5, r0 - 0.5), cols, rows, fill=False, edgecolor="0.3", lw=0.8,
+                  gid="frame")
+    )
+    ax.locator_params(integer=True)  # entry indices: no fractional ticks
+    ax.set_xlabel("column: input index", fontsize=9)
+    ax.set_ylabel("row: output index", fontsize=9)
+    ax.tick_params(labelsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return figure_of(ax)
+
+
+def plot_grid(
+    values: np.ndarray,
+    ax: Axes | None = None,
+    title: str | None = None,
+    highlight: Sequence[tuple[int, int]] | None = None,
+    xlabels: Sequence[str] | None = None,
+    ylabels: Sequence[str] | None = None,
+    fmt: str = "g",
+) -> Figure:
+    """Draw a small matrix as a table of numbers, with some cells highlighted.
+
+    Each entry is written in its cell of a white table with grey rules; the cells in
+    ``highlight`` are filled in :data:`HIGHLIGHT_COLOR`. Rows and columns are labelled
+    with their indices, or with ``ylabels`` and ``xlabels``. Made for showing where
+    numbers move, such as im2col turning a window of the input into a column.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (rows, cols)
+        Real numbers, few enough to read.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure (about half an inch per cell) is made if omitted.
+    title : str, optional
+        Written above the table.
+    highlight : sequence of (int, int), optional
+        ``(row, col)`` cells to fill, each inside the table; a numpy array of shape
+        ``(n, 2)`` (such as ``np.argwhere(mask)``) works too.
+    xlabels : sequence of str, optional
+        One label per column (``cols`` of them); the column indices by default.
+    ylabels : sequence of str, optional
+        One label per row (``rows`` of them); the row indices by default.
+    fmt : str, default "g"
+        Format spec for the entries, as in ``format(value, fmt)`` (``".2f"``,
+        ``".0f"``, ...).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on (``ax``'s if given). The axes' texts are the entries, row
+        by row; each highlighted cell is a unit ``Rectangle`` with gid
+        ``"highlight"`` whose lower-left corner is ``(col - 0.5, row - 0.5)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``values`` is not a non-empty real 2-D array, a highlighted cell is not a
+        pair of ints inside the table, the labels do not match the columns or rows,
+        or ``fmt`` is not a format spec for the values; the message names the
+        argument.
+
+    Examples
+    --------
+    >>> fig = plot_grid(np.arange(6).reshape(2, 3), title="x", highlight=[(0, 1), (1, 1)])
+    >>> [text.get_text() for text in fig.axes[0].texts]
+    ['0', '1', '2', '3', '4', '5']
+    >>> len([p for p in fig.axes[0].patches if p.get_gid() == "highlight"])
+    2
+    >>> plt.close(fig)
+    """
+    check_array(values, "values", 2, "(rows, cols)")
+    rows, cols = values.shape
+    cells = [] if highlight is None else check_cells(highlight, (rows, cols), "highlight",
+                                                    "grid")
+    columns = check_labels(range(cols) if xlabels is None else xlabels, cols, "xlabels",
+                           "column")
+    row_labels = check_labels(range(rows) if ylabels is None else ylabels, rows, "ylabels",
+                              "row")
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format spec (str) such as '.2f', got {fmt!r}")
+    try:
+        format(values.flat[0], fmt)
+    except ValueError:
+        raise ValueError(
+            f"fmt must be a format spec for {values.dtype} values such as '.2f', got {fmt!r}"
+        ) from None
+    ax = axes_for(ax, (0.5 * cols + 1.2, 0.5 * rows + 1.0))
+    ax.imshow(np.zeros(values.shape), cmap="Greys", vmin=0, vmax=1)  # white cells
+    label_cells(ax, values, fmt, fontsize=10)
+    for r, c in cells:
+        ax.add_patch(
+            Rectangle((c - 0.5, r - 0.5), 1, 1, color=HIGHLIGHT_COLOR, alpha=0.45, lw=0,
+                      gid="highlight")
+        )
+    ax.set_xticks(range(cols), columns, fontsize=8)
+    ax.set_yticks(range(rows), row_labels, fontsize=8)
+    ax.set_xticks(np.arange(-0.5, cols), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows), minor=True)
+    ax.grid(which="minor", color="0.6", lw=0.8)
+    ax.tick_params(which="minor", length=0)
+    if title:
+        ax.set_title(title, fontsize=11)
+    return figure_of(ax)
