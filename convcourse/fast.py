@@ -296,6 +296,22 @@ def col2im(
             _shifted(flat, geo, n0, n1, u, v, full)[...] += cols[:, u, v]
 
 
+def _plan(
+    geo: ConvGeometry, x: np.ndarray, weight: np.ndarray, memory_budget: int
+) -> tuple[np.dtype, tuple[int, int, bool], int, np.ndarray]:
+    """What a forward or backward call decides before it starts.
+
+    Returns the dtype of the arithmetic, the window grid ``(gh, gw, full)``
+    (:func:`_grid`), the images per chunk (:func:`chunk_size`) and the weights as one
+    ``(K,)``-long row per kernel and group: shape ``(groups, O // groups, K)``.
+    """
+    dtype = result_dtype(x)
+    grid = _grid(geo)
+    images_per_chunk = chunk_size(geo, dtype.itemsize, memory_budget)
+    rows = weight.astype(dtype, copy=False).reshape(geo.groups, geo.out_per_group, geo.taps)
+    return dtype, grid, images_per_chunk, rows
+
+
 def conv2d_forward(
     x: np.ndarray,
     weight: np.ndarray,
@@ -346,12 +362,8 @@ def conv2d_forward(
         (:func:`convcourse.geometry.check_conv2d`).
     """
     geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
-    dtype = result_dtype(x)
-    gh, gw, full = _grid(geo)
-    nb = chunk_size(geo, dtype.itemsize, memory_budget)
-    g, per_out = geo.groups, geo.out_per_group
-    k = geo.taps
-    w3 = weight.astype(dtype, copy=False).reshape(g, per_out, k)
+    dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
+    g, per_out, k = w3.shape  # groups, O // g, taps K
 
     flat = _padded_channels_first(x, geo, dtype, _tail(geo, full))
     buffer = _scratch("cols", geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
@@ -417,12 +429,8 @@ def conv2d_backward(
     """
     geo = check_conv2d(x, weight, None, stride, padding, dilation, groups)
     grad_out = check_grad_out(grad_out, geo)
-    dtype = result_dtype(x)
-    gh, gw, full = _grid(geo)
-    nb = chunk_size(geo, dtype.itemsize, memory_budget)
-    g, per_out = geo.groups, geo.out_per_group
-    k = geo.taps
-    w3 = weight.astype(dtype, copy=False).reshape(g, per_out, k)
+    dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
+    g, per_out, k = w3.shape  # groups, O // g, taps K
     w3_t = w3.transpose(0, 2, 1)  # (g, K, O/g): BLAS reads it transposed, no copy
 
     tail = _tail(geo, full)
