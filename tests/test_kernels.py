@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from scipy import ndimage
 
-from convcourse import corr2d, kernels, rel_error
+from convcourse import corr2d, kernels, reference, rel_error
 
 SUMS_TO_ONE = ["identity", "box_blur", "gaussian_blur", "sharpen", "emboss"]
 SUMS_TO_ZERO = ["sobel_x", "sobel_y", "laplacian", "difference_x"]
@@ -99,9 +98,7 @@ def test_box_blur_is_the_mean_of_each_window():
 def test_kernels_agree_with_torch_conv2d(name):
     image = np.random.default_rng(2).normal(size=(10, 11))
     kernel = kernels.get(name)
-    theirs = torch.nn.functional.conv2d(
-        torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None]
-    )[0, 0].numpy()
+    theirs = reference.conv2d(image[None, None], kernel[None, None])[0, 0]
     assert rel_error(corr2d(image, kernel), theirs) < 1e-10
 
 
