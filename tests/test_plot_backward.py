@@ -40,7 +40,7 @@ def test_connections_one_line_per_output_and_tap(
         assert line.get_color() == WINDOW_COLORS[k % kernel_size]
     labels = [text.get_text() for text in ax.texts]
     assert labels.count("0") == 2 * padding
-    assert f"$z_{{{n_out - 1}}}$" in labels and f"$z_{{{n_out}}}$" not in labels
+    assert f"$y_{{{n_out - 1}}}$" in labels and f"$y_{{{n_out}}}$" not in labels
     assert len(with_gid(fig, "padding")) == 2 * padding
     assert len(with_gid(fig, "output")) == n_out
     assert len(with_gid(fig, "input")) + len(with_gid(fig, "unread")) == length

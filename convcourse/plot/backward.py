@@ -47,11 +47,11 @@ def plot_connections_1d(
     """Draw a 1-D convolution as a graph: which inputs each output reads.
 
     Inputs ``x_0 .. x_{length-1}`` sit in a row at the bottom, inside ``padding``
-    grey zeros on each side; outputs ``z_i`` sit above the centre of their window.
-    A line joins ``z_i`` to the padded input ``i * stride + u`` for every tap ``u``
+    grey zeros on each side; outputs ``y_i`` sit above the centre of their window.
+    A line joins ``y_i`` to the padded input ``i * stride + u`` for every tap ``u``
     and has tap ``u``'s colour (:data:`WINDOW_COLORS`), so every line of one colour
     carries the same weight ``w_u``. The backward pass sends gradients down these same
-    lines: ``dL/dx_k`` collects one term per line that ends at ``x_k``. Inputs that no
+    lines: ``dL/dx_r`` collects one term per line that ends at ``x_r``. Inputs that no
     window reads are cross-hatched.
 
     Parameters
@@ -59,7 +59,7 @@ def plot_connections_1d(
     length : int
         Number of inputs, at least 1.
     kernel_size : int
-        Taps ``K``, at least 1 and at most ``len(WINDOW_COLORS)``.
+        Taps ``k``, at least 1 and at most ``len(WINDOW_COLORS)``.
     stride : int, default 1
         Step between windows, at least 1.
     padding : int, default 0
@@ -72,19 +72,19 @@ def plot_connections_1d(
     Returns
     -------
     matplotlib.figure.Figure
-        The figure drawn on (``ax``'s if given). Padded input ``k`` is centred on
-        ``x = k`` at ``y = 0``, the outputs at ``y = 2.2``. Gids on the axes:
+        The figure drawn on (``ax``'s if given). Padded input ``r`` is centred on
+        ``x = r`` at height 0, the outputs at height 2.2. Gids on the axes:
 
         ================  ===================================================
         gid               artists
         ================  ===================================================
         ``"connection"``  one line per (output ``i``, tap ``u``) pair,
-                          ``L_out * K`` in all, from ``z_i`` down to
+                          ``W_out * k`` in all, from ``y_i`` down to
                           ``x = i * stride + u``
         ``"input"``       the boxes of the inputs that some window reads
         ``"unread"``      the hatched boxes of inputs no window reads
         ``"padding"``     the boxes of the ``2 * padding`` zeros
-        ``"output"``      the ``L_out`` output boxes
+        ``"output"``      the ``W_out`` output boxes
         ================  ===================================================
 
     Raises
@@ -119,31 +119,31 @@ def plot_connections_1d(
     padded = geo.padded_size[1]
     ax = axes_for(ax, (0.75 * padded + 1.8, 2.6))
 
-    y_in, y_out, half = 0.0, 2.2, 0.3  # rows of boxes, and half a box's side
+    level_in, level_out, half = 0.0, 2.2, 0.3  # rows of boxes, and half a box's side
     read = {col for _, col in read_cells(geo)}
-    for k in range(padded):
-        if not padding <= k < padding + length:
+    for r in range(padded):
+        if not padding <= r < padding + length:
             style = {"facecolor": PAD_COLOR, "gid": "padding"}
-        elif k in read:
+        elif r in read:
             style = {"facecolor": "white", "gid": "input"}
         else:
             style = {"facecolor": "white", "hatch": "xx", "gid": "unread"}
         ax.add_patch(
-            Rectangle((k - half, y_in - half), 2 * half, 2 * half, edgecolor=CELL_EDGE,
+            Rectangle((r - half, level_in - half), 2 * half, 2 * half, edgecolor=CELL_EDGE,
                       lw=1.0, **style)
         )
-        label = f"$x_{{{k - padding}}}$" if style["gid"] != "padding" else "0"
-        ax.text(k, y_in, label, ha="center", va="center", fontsize=10)
+        label = f"$x_{{{r - padding}}}$" if style["gid"] != "padding" else "0"
+        ax.text(r, level_in, label, ha="center", va="center", fontsize=10)
     for i in range(geo.out_width):
         taps = [col for _, col in window_cells(geo, 0, i)]
         centre = (taps[0] + taps[-1]) / 2
         ax.add_patch(
-            Rectangle((centre - half, y_out - half), 2 * half, 2 * half, facecolor="#f2f2f2",
+            Rectangle((centre - half, level_out - half), 2 * half, 2 * half, facecolor="#f2f2f2",
                       edgecolor="black", lw=1.0, gid="output")
         )
-        ax.text(centre, y_out, f"$z_{{{i}}}$", ha="center", va="center", fontsize=10)
+        ax.text(centre, level_out, f"$y_{{{i}}}$", ha="center", va="center", fontsize=10)
         for color, col in zip(WINDOW_COLORS, taps, strict=False):
-            ax.plot([centre, col], [y_out - half, y_in + half], color=color, lw=1.8,
+            ax.plot([centre, col], [level_out - half, level_in + half], color=color, lw=1.8,
                     alpha=0.85, gid="connection")
     handles = [
         Line2D([], [], color=WINDOW_COLORS[u], lw=1.8, label=f"$w_{{{u}}}$")
@@ -154,7 +154,7 @@ def plot_connections_1d(
         frameon=False, title="weight", title_fontsize=9,
     )
     ax.set_xlim(-0.6, padded + 1.0)  # room on the right for the legend
-    ax.set_ylim(y_in - 0.6, y_out + 0.6)
+    ax.set_ylim(level_in - 0.6, level_out + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
     if title is None:
