@@ -226,7 +226,7 @@ def test_grad_x_steps_titles_say_when_rows_are_unreached():
          r"^pixel=\(5, 0\) is outside the 5x5 input \(rows 0..4, columns 0..4\)$"),
         ({"pixel": "a"}, TypeError, r"^pixel must be an int or a pair of ints"),
         ({"fmt": 2}, TypeError, r"^fmt must be a format spec \(str\)"),
-        ({"fmt": "d"}, ValueError, r"^fmt must be a format spec for numbers"),
+        ({"fmt": "d"}, ValueError, r"^fmt must be a format spec for float64 values"),
         ({"cell_inches": 0}, ValueError, r"^cell_inches must be a positive number, got 0$"),
     ],
 )

@@ -21,6 +21,7 @@ from .style import (
     PAD_COLOR,
     WINDOW_COLORS,
     axes_for,
+    check_fmt,
     check_labels,
     check_sequence,
     figure_of,
@@ -330,14 +331,7 @@ def plot_grad_x_steps(
                 f"pixel={pixel} is outside the {height}x{width} input "
                 f"(rows 0..{height - 1}, columns 0..{width - 1})"
             )
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt must be a format spec (str) such as '.2f', got {fmt!r}")
-    try:
-        format(grad_out.flat[0], fmt)
-    except ValueError:
-        raise ValueError(
-            f"fmt must be a format spec for numbers such as '.2f', got {fmt!r}"
-        ) from None
+    check_fmt(fmt, grad_out + 0.0)  # the tables are drawn as floats
     cell_inches = check_number(cell_inches, "cell_inches", positive=True)
 
     # The steps (what chapter 2 derives as (ch2-dx-full) and (ch2-dx)).
