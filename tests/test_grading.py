@@ -31,13 +31,17 @@ CHAPTERS = sorted(
     if assign.has_question(nbformat.read(p, as_version=4))
 )
 
-# Plausible mistakes, keyed (chapter, question name, mistake): (text in the instructor's
+# Plausible mistakes, keyed (chapter, question, mistake): (text in the instructor's
 # solution, what a student might write instead, words that the results must show to name
 # the failing case).
 WRONG = {
     # the padding is never applied
     ("01-naive-forward", "ex-ch1-single", "padding-ignored"): (
         "x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
+    # zeros added on every axis, the batch and channel axes too (right for one 2-D image)
+    ("01-naive-forward", "ex-ch1-forward", "every-axis-padded"): (
+        "x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))",
+        "x_pad = np.pad(x, padding)", "image axes"),
     # dL/dx with the kernel in the wrong orientation (flipped once too often)
     ("02-backward", "ex-ch2-conv1d-backward", "kernel-flipped"): (
         "grad_x[start : start + k] += upstream * w",
@@ -63,14 +67,15 @@ WRONG = {
 
 
 def _wrong_submission(key: tuple[str, str, str], solutions: Path, out: Path) -> Path:
+    chapter, question, mistake = key
     old, new, _ = WRONG[key]
     notebook = nbformat.read(solutions, as_version=4)
     cells = [c for c in notebook.cells
              if c.cell_type == "code" and "otter_assign_solution_cell" in c.metadata.get("tags", [])
              and old in c.source]
-    assert len(cells) == 1, f"{key}: no solution cell contains {old!r} any more"
+    assert len(cells) == 1, f"{chapter}: no solution cell contains {old!r} any more"
     cells[0].source = cells[0].source.replace(old, new)
-    path = out / key[2] / solutions.name
+    path = out / "wrong" / question / mistake / solutions.name
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     return path
@@ -94,6 +99,7 @@ def _grade(autograder: Path, submission: Path, out: Path) -> dict:
     return {
         "score": sum(t["score"] for t in questions),
         "max_score": sum(t["max_score"] for t in questions),
+        "questions": {t["name"]: (t["score"], t["max_score"]) for t in questions},
         "output": "\n".join(t.get("output", "") for t in questions),
     }
 
@@ -114,7 +120,7 @@ def grades(tmp_path_factory) -> dict[tuple[str, str], dict]:
         jobs[name, "student"] = out / "student" / chapter.name
         for key in WRONG:
             if key[0] == name:
-                jobs[name, "wrong-" + key[2]] = _wrong_submission(key, solutions, tmp)
+                jobs[name, f"wrong {key[1]} {key[2]}"] = _wrong_submission(key, solutions, tmp)
     # otter run in worker processes that import otter once (it changes directory while
     # grading, so one submission at a time per process).
     log = str(tmp_path_factory.mktemp("otter") / "otter-run.log")
@@ -160,11 +166,15 @@ def test_untouched_student_notebook_scores_zero(grades, chapter):
     assert result["score"] == 0, result["output"]
 
 
-@pytest.mark.parametrize("key", list(WRONG), ids="/".join)
-def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, key):
-    result = grades[key[0], "wrong-" + key[2]]
-    assert 0 < result["score"] < result["max_score"], result["output"]
+@pytest.mark.parametrize(("chapter", "question", "mistake"),
+                         [key for key in WRONG if key[0] in {c.stem for c in CHAPTERS}])
+def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter, question,
+                                                                  mistake):
+    result = grades[chapter, f"wrong {question} {mistake}"]
+    score, max_score = result["questions"][question]
+    assert 0 < score < max_score, result["output"]
     # otter prints the failure_message of each failed case as "<question> - <n> message:"
     messages = [line for line in result["output"].splitlines()
-                if line.strip().startswith(key[1] + " - ") and " message: " in line]
-    assert any(WRONG[key][2] in line for line in messages), result["output"]
+                if line.strip().startswith(f"{question} - ") and " message: " in line]
+    assert any(WRONG[chapter, question, mistake][2] in line for line in messages), (
+        result["output"])
