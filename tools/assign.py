@@ -47,7 +47,7 @@ from pathlib import Path
 import nbformat
 
 from tools.grading.referee import load_tests
-from tools.grading.spec import SPEC_FILE, build_spec
+from tools.grading.spec import SETUP_TAG, SPEC_FILE, build_spec, rebound_test_names
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "assignments"
@@ -245,6 +245,12 @@ def assign(chapter: Path, run_tests: bool = True, force: bool = False) -> Path |
         return out
     key = fingerprint(chapter)
     build_spec(chapter.stem, notebook, notebook)  # fails early if the setup is not tagged
+    rebound = rebound_test_names(notebook)
+    if rebound:
+        print(f"WARNING: {chapter.name}: a cell other than the {SETUP_TAG} cells rebinds "
+              f"{', '.join(rebound)}, which the tests read: Gradescope (which runs every "
+              "cell) and make grade (which runs the setup cells) would disagree",
+              file=sys.stderr)
     shutil.rmtree(out, ignore_errors=True)
     master = master_copy(chapter, out / "master")
     command = [str(OTTER), "assign", str(master), str(out)]

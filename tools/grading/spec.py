@@ -114,6 +114,69 @@ def imported_modules(sources: list[str]) -> list[str]:
     return list(dict.fromkeys(modules))
 
 
+def _parse(source: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except SyntaxError:  # a cell with IPython magics: nothing to check there
+        return ast.Module(body=[], type_ignores=[])
+
+
+def bound_names(source: str) -> set[str]:
+    """The module-level names a cell binds (assignments, loops, imports, definitions)."""
+    names: set[str] = set()
+    todo = list(_parse(source).body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+            continue
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif not isinstance(child, ast.Lambda | ast.comprehension | ast.expr_context):
+                todo.append(child)
+    return names
+
+
+def free_names(source: str) -> set[str]:
+    """The names a cell reads without binding them anywhere in it (arguments included)."""
+    tree = _parse(source)
+    loads, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return loads - bound - bound_names(source)
+
+
+def rebound_test_names(chapter: nbformat.NotebookNode) -> list[str]:
+    """Names the tests read from the setup cells that some other chapter cell rebinds.
+
+    Gradescope runs the whole notebook before the tests, so there a test would see the
+    other cell's value (say, an array called ``reference``) where local grading, which
+    runs the setup cells only, sees the module: the two would disagree.
+    """
+    setup, tests, others = [], [], []
+    in_tests = False
+    for cell in chapter.cells:
+        marker = _raw_marker(cell)
+        in_tests = marker.startswith("BEGIN TESTS") or (in_tests and not
+                                                         marker.startswith("END TESTS"))
+        if cell.cell_type != "code":
+            continue
+        if SETUP_TAG in cell.metadata.get("tags", []):
+            setup.append(cell.source)
+        else:
+            (tests if in_tests else others).append(cell.source)
+    provided = set().union(*map(bound_names, setup))
+    used = set().union(*map(free_names, tests)) & provided
+    return sorted(name for name in used if any(name in bound_names(s) for s in others))
+
+
 def questions_of(chapter: nbformat.NotebookNode) -> list[Question]:
     """The otter questions of a chapter and the names their solution cells define."""
     questions: list[Question] = []
