@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 # Examples are drawn at random but reproducibly (derandomize) so that CI is stable;
@@ -11,3 +12,12 @@ from hypothesis import settings
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True)
 settings.register_profile("thorough", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("CONVCOURSE_HYPOTHESIS", "ci"))
+
+
+@pytest.fixture(scope="session")
+def grading_pool():
+    """Grading workers (tools.grading.pool) shared by the grading tests of a session."""
+    from tools.grading.pool import Pool
+
+    with Pool() as pool:
+        yield pool

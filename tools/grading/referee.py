@@ -27,7 +27,6 @@ import socket
 import tempfile
 import textwrap
 import time
-import traceback
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -180,8 +179,8 @@ class _CaseRunner(doctest.DocTestRunner):
             f"{example.source.strip()} gave {got.strip()!r}, expected {example.want.strip()!r}")
 
     def report_unexpected_exception(self, out, test, example, exc_info):  # noqa: D102
-        text = "".join(traceback.format_exception_only(*exc_info[:2])).strip()
-        self.problem = self.problem or text.splitlines()[-1]
+        kind, error = exc_info[:2]
+        self.problem = self.problem or f"{kind.__name__}: {error}".strip()
 
 
 def run_case(body: str, namespace: dict, name: str) -> tuple[bool, str]:
