@@ -5,6 +5,7 @@
 #   make serve         serve _build/html on http://127.0.0.1:8000
 #   make execute       re-execute the chapters in place (authors: refresh outputs)
 #   make bench         time naive, fast and torch convolutions side by side (prints a table)
+#   make bench-grading how many submissions make grade grades a minute (chapter 1)
 #   make assignments   instructors: student notebooks + autograders in _build/assignments
 #   make grade CHAPTER=01-naive-forward SUBMISSIONS=folder [TIMEOUT=60] [JOBS=n] [OUT=dir]
 #                      instructors: grade a class into a gradebook (see instructors.md)
@@ -19,7 +20,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
                 requirements-d2l.txt constraints.txt pyproject.toml
 
-.PHONY: book test lab serve execute clean venv bench assignments grade autograder-check
+.PHONY: book test lab serve execute clean venv bench bench-grading assignments grade autograder-check
 
 venv: $(STAMP)
 
@@ -73,6 +74,9 @@ autograder-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
+
+bench-grading: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_grading
 
 clean:
 	rm -rf _build
