@@ -192,6 +192,7 @@ for target in ({str(out / 'gradebook.csv')!r}, {str(out / 'feedback' / 'correct.
     except OSError:
         pass
 """))
+    save("memory-hog.ipynb", _add(correct(), "_hog = np.ones(2**30)  # 8 GB of float64"))
     save("kills-its-parent.ipynb", _add(correct(), "import os, signal, time\n"
                                         "os.kill(os.getppid(), signal.SIGKILL)\n"
                                         "time.sleep(30)"))
@@ -223,6 +224,7 @@ EXPECTED = {
     "patches-when-called": ("graded", WRONG_SCORE),
     "prints-a-fake-score": ("graded", WRONG_SCORE),
     "writes-outside": ("graded", FULL),
+    "memory-hog": ("graded", FULL),
     "kills-its-parent": ("graded", 0),  # its process dies with its parent: nothing to test
     "extra-cells": ("graded", FULL),
 }
@@ -279,6 +281,7 @@ def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch):
     ("other-chapter", ["notebook of 02-backward"]),
     ("extra-cells", ["ZeroDivisionError", "NameError: name 'x' is not defined"]),
     ("kills-its-parent", ["process ended"]),
+    ("memory-hog", ["MemoryError"]),
 ])
 def test_feedback_says_why(batch, student, words):
     _, out, _, _, _ = batch
