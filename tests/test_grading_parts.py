@@ -13,7 +13,14 @@ import pytest
 
 from tools import autograder_requirements, tag_cells
 from tools.grading import referee, report, submissions, wire
-from tools.grading.spec import GradingSpec, Question, defined_names, imported_modules
+from tools.grading.spec import (
+    GradingSpec,
+    Question,
+    build_spec,
+    defined_names,
+    imported_modules,
+    rebound_test_names,
+)
 
 # -- wire -------------------------------------------------------------------------------
 
@@ -133,6 +140,42 @@ def test_defined_and_imported_names():
     source = "import a.b as c\nfrom d import e\nx, (y, z) = 1, (2, 3)\nw: int = 4\ndef f(): pass"
     assert defined_names(source) == ["x", "y", "z", "w", "f"]
     assert imported_modules([source, "from . import rel\nimport a.b"]) == ["a.b", "d"]
+
+
+def _chapter(*cells: tuple[str, str, list[str]]) -> nbformat.NotebookNode:
+    make = {"code": nbformat.v4.new_code_cell, "raw": nbformat.v4.new_raw_cell,
+            "markdown": nbformat.v4.new_markdown_cell}
+    return nbformat.v4.new_notebook(cells=[
+        make[kind](source, metadata={"tags": tags}) for kind, source, tags in cells])
+
+
+def _question(name: str, solution: str, test: str) -> list[tuple[str, str, list[str]]]:
+    return [("raw", f"# BEGIN QUESTION\nname: {name}", []), ("markdown", "Do it.", []),
+            ("raw", "# BEGIN SOLUTION", []), ("code", solution, []),
+            ("raw", "# END SOLUTION", []), ("raw", "# BEGIN TESTS", []),
+            ("code", test, ["remove-cell"]), ("raw", "# END TESTS", []),
+            ("raw", "# END QUESTION", [])]
+
+
+def test_a_chapter_with_two_exercises():
+    chapter = _chapter(
+        ("code", "import numpy as np\nfrom convcourse import reference", ["grading-setup"]),
+        ("code", "data = np.ones(3)", ["grading-setup"]),
+        ("code", "plot(data)", []),
+        *_question("ex-a", "def f(x):\n    return x", "assert f(data) is data"),
+        *_question("ex-b", "class Layer:\n    pass\nSIZE = 3", "assert reference and SIZE"),
+    )
+    spec = build_spec("06-net", chapter, chapter)
+    assert [(q.name, q.defines) for q in spec.questions] == [("ex-a", ("f",)),
+                                                             ("ex-b", ("Layer", "SIZE"))]
+    assert len(spec.setup) == 2 and spec.imports == ["numpy", "convcourse"]
+    assert rebound_test_names(chapter) == []
+    chapter.cells.insert(3, nbformat.v4.new_code_cell("reference = np.zeros(2)"))
+    assert rebound_test_names(chapter) == ["reference"]
+    for cell in chapter.cells:
+        cell.metadata["tags"] = []
+    with pytest.raises(ValueError, match="06-net: no code cell is tagged 'grading-setup'"):
+        build_spec("06-net", chapter, chapter)
 
 
 def test_spec_round_trips(tmp_path):
