@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 
 from tools import assign, grade
-from tools.planted import wrong_notebook
+from tools.planted import mistakes, wrong_notebook
 
 CHAPTER = "01-naive-forward"
 
@@ -32,7 +32,8 @@ def build_class(folder: Path, students: int) -> None:
     """``students`` notebooks in ``folder``: solutions, wrong answers and untouched ones."""
     out = assign.assign(assign.ROOT / "chapters" / f"{CHAPTER}.ipynb", run_tests=False)
     solutions = out / "autograder" / f"{CHAPTER}.ipynb"
-    kinds = [nbformat.read(solutions, as_version=4), wrong_notebook(CHAPTER, solutions),
+    kinds = [nbformat.read(solutions, as_version=4),
+             wrong_notebook(mistakes(CHAPTER)[0], solutions),
              nbformat.read(out / "student" / f"{CHAPTER}.ipynb", as_version=4)]
     for number in range(students):
         notebook = nbformat.from_dict(kinds[number % 3])

@@ -7,8 +7,8 @@ three submissions with it:
 
 * the instructor's solutions (otter's autograder notebook) score full marks;
 * the untouched student notebook (stubs only) scores zero;
-* a plausible wrong answer (:mod:`tools.planted`) scores partial marks, and the feedback
-  names the failing case.
+* each plausible wrong answer (:mod:`tools.planted`) scores partial marks on its
+  exercise, and the feedback names the failing case.
 
 That the zip itself grades the same way with nothing but what it declares is
 ``make autograder-check`` (run by ``.ci/run``; minutes, so not part of ``make test``).
@@ -26,7 +26,7 @@ import yaml
 
 from tools import assign, grade
 from tools.grading.spec import SPEC_FILE, GradingSpec, rebound_test_names
-from tools.planted import WRONG, wrong_notebook
+from tools.planted import WRONG, mistakes, wrong_notebook
 
 pytestmark = pytest.mark.grading
 
@@ -55,13 +55,17 @@ def grades(assignments, grading_pool, tmp_path_factory) -> dict[str, tuple[dict,
         (folder / "student").mkdir()
         (folder / "student" / f"{chapter}.ipynb").write_bytes(
             (out / "student" / f"{chapter}.ipynb").read_bytes())
-        if chapter in WRONG:
-            nbformat.write(wrong_notebook(chapter, solutions), folder / "wrong.ipynb")
+        for key in mistakes(chapter):
+            nbformat.write(wrong_notebook(key, solutions), folder / _wrong_name(key))
         graded = tmp_path_factory.mktemp(f"{chapter}-grades")
         outcomes = grade.grade_class(chapter, folder, graded, timeout=60, pool=grading_pool,
                                      log=lambda line: None)
         result[chapter] = (outcomes, graded)
     return result
+
+
+def _wrong_name(key: tuple[str, str, str]) -> str:
+    return f"wrong-{key[1]}-{key[2]}.ipynb"
 
 
 def _score(outcome: dict) -> tuple[float, float]:
@@ -137,11 +141,14 @@ def test_untouched_student_notebook_scores_zero(grades, chapter):
     assert possible > 0 and score == 0, outcomes["student"]
 
 
-@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS if c.stem in WRONG])
-def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter):
+@pytest.mark.parametrize(("chapter", "question", "mistake"),
+                         [key for key in WRONG if key[0] in {c.stem for c in CHAPTERS}])
+def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter, question,
+                                                                  mistake):
     outcomes, graded = grades[chapter]
-    score, possible = _score(outcomes["wrong"])
-    assert 0 < score < possible, outcomes["wrong"]
-    feedback = (graded / "feedback" / "wrong.txt").read_text()
-    failed = [line for line in feedback.splitlines() if "FAILED" in line]
-    assert any(WRONG[chapter][2] in line for line in failed), feedback
+    student = _wrong_name((chapter, question, mistake)).removesuffix(".ipynb")
+    (result,) = [q for q in outcomes[student]["questions"] if q["name"] == question]
+    assert 0 < result["score"] < result["possible"], outcomes[student]
+    feedback = (graded / "feedback" / f"{student}.txt").read_text()
+    failed = [line for line in feedback.splitlines() if f"FAILED {question} - " in line]
+    assert any(WRONG[chapter, question, mistake][2] in line for line in failed), feedback

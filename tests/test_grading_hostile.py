@@ -24,13 +24,15 @@ import pytest
 
 from tools import assign, grade
 from tools.grading.referee import OUTPUT_LIMIT
-from tools.planted import SOLUTION_TAG, wrong_notebook
+from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.planted import SOLUTION_TAG, WRONG, wrong_notebook
 
 pytestmark = pytest.mark.grading
 
 CHAPTER = "01-naive-forward"
+QUESTION = "ex-ch1-single"  # the exercise the submissions attack: conv2d_single
+MISTAKE = (CHAPTER, QUESTION, "padding-ignored")  # the planted wrong answer (tools.planted)
 TIMEOUT = 5  # seconds: the chapter-1 solution is graded in well under one
-FULL, WRONG_SCORE = 6, 3  # ex-ch1-single: six cases; the planted mistake fails three
 ESCAPE_HOME = "convcourse-grading-escape-test.txt"
 
 PATCH_THE_REFEREE = """\
@@ -112,7 +114,9 @@ def _cell(notebook: nbformat.NotebookNode, predicate) -> nbformat.NotebookNode:
 
 
 def _answer(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    return _cell(notebook, lambda c: SOLUTION_TAG in c.metadata.get("tags", []))
+    """The solution cell that defines ``conv2d_single``."""
+    return _cell(notebook, lambda c: SOLUTION_TAG in c.metadata.get("tags", [])
+                 and "def conv2d_single(" in c.source)
 
 
 def _add(notebook: nbformat.NotebookNode, *sources: str) -> nbformat.NotebookNode:
@@ -128,7 +132,7 @@ def build_class(folder: Path, assignment: Path, outside: Path, out: Path) -> Non
         return _read(solutions)
 
     def wrong():
-        return wrong_notebook(CHAPTER, solutions)
+        return wrong_notebook(MISTAKE, solutions)
 
     def save(name: str, notebook: nbformat.NotebookNode) -> None:
         path = folder / name
@@ -201,32 +205,34 @@ for target in ({str(out / 'gradebook.csv')!r}, {str(out / 'feedback' / 'correct.
     save("extra-cells.ipynb", notebook)
 
 
-# submission: (status, score); "partial" is the planted wrong answer's score
+# submission: (status, score), the score as one of
+#   "full": the chapter's maximum; "zero"; "wrong": what the planted wrong answer gets;
+#   "full-but-q": full marks except the attacked exercise's points.
 EXPECTED = {
-    "correct": ("graded", FULL),
-    "correct-in-a-folder": ("graded", FULL),
-    "untouched": ("graded", 0),
-    "wrong": ("graded", WRONG_SCORE),
-    "not-a-notebook": ("not-a-notebook", 0),
-    "a-pdf-instead": ("not-a-notebook", 0),
-    "invalid-json": ("invalid-json", 0),
-    "empty": ("empty", 0),
-    "other-chapter": ("wrong-chapter", 0),
-    "syntax-error": ("graded", 0),
-    "exception-at-import": ("graded", FULL),  # grading runs the autograder's own setup
-    "exception-in-answer-cell": ("graded", 0),
-    "grader-cells-deleted": ("graded", FULL),  # the tests come from the autograder
-    "grader-cells-edited": ("graded", WRONG_SCORE),
-    "infinite-loop": ("timeout", 0),
-    "infinite-loop-in-a-test": ("timeout", 0),
-    "huge-output": ("graded", FULL),
-    "patches-the-referee": ("graded", WRONG_SCORE),
-    "patches-when-called": ("graded", WRONG_SCORE),
-    "prints-a-fake-score": ("graded", WRONG_SCORE),
-    "writes-outside": ("graded", FULL),
-    "memory-hog": ("graded", FULL),
-    "kills-its-parent": ("graded", 0),  # its process dies with its parent: nothing to test
-    "extra-cells": ("graded", FULL),
+    "correct": ("graded", "full"),
+    "correct-in-a-folder": ("graded", "full"),
+    "untouched": ("graded", "zero"),
+    "wrong": ("graded", "wrong"),
+    "not-a-notebook": ("not-a-notebook", "zero"),
+    "a-pdf-instead": ("not-a-notebook", "zero"),
+    "invalid-json": ("invalid-json", "zero"),
+    "empty": ("empty", "zero"),
+    "other-chapter": ("wrong-chapter", "zero"),
+    "syntax-error": ("graded", "full-but-q"),
+    "exception-at-import": ("graded", "full"),  # grading runs the autograder's own setup
+    "exception-in-answer-cell": ("graded", "full-but-q"),
+    "grader-cells-deleted": ("graded", "full"),  # the tests come from the autograder
+    "grader-cells-edited": ("graded", "wrong"),
+    "infinite-loop": ("timeout", "zero"),
+    "infinite-loop-in-a-test": ("timeout", "zero"),
+    "huge-output": ("graded", "full"),
+    "patches-the-referee": ("graded", "wrong"),
+    "patches-when-called": ("graded", "wrong"),
+    "prints-a-fake-score": ("graded", "wrong"),
+    "writes-outside": ("graded", "full"),
+    "memory-hog": ("graded", "full"),
+    "kills-its-parent": ("graded", "zero"),  # its process dies with its parent: no answer
+    "extra-cells": ("graded", "full"),
 }
 
 
@@ -247,31 +253,46 @@ def batch(grading_pool, tmp_path_factory):
     (Path.home() / ESCAPE_HOME).unlink(missing_ok=True)
 
 
+@pytest.fixture(scope="module")
+def spec() -> GradingSpec:
+    return GradingSpec.load(assign.OUT / CHAPTER / "autograder" / SPEC_FILE)
+
+
 def _gradebook(out: Path) -> dict[str, dict]:
     rows = csv.DictReader(io.StringIO((out / "gradebook.csv").read_text()))
     return {row["student"]: row for row in rows}
 
 
+def test_the_planted_wrong_answer_scores_partial_marks(batch, spec):
+    total = float(_gradebook(batch[1])["wrong"]["total"])
+    assert 0 < total < spec.maximum
+
+
 @pytest.mark.parametrize("student", sorted(EXPECTED))
-def test_each_submission_gets_its_grade(batch, student):
-    outcomes, out, _, _, _ = batch
-    status, score = EXPECTED[student]
-    row = _gradebook(out)[student]
-    assert (row["status"], float(row["total"]), float(row["maximum"])) == (status, score, FULL), (
-        (out / "feedback" / f"{student}.txt").read_text())
-    assert float(row["ex-ch1-single"]) == score
+def test_each_submission_gets_its_grade(batch, spec, student):
+    _, out, _, _, _ = batch
+    rows = _gradebook(out)
+    points = {q.name: q.points for q in spec.questions}
+    status, kind = EXPECTED[student]
+    score = {"full": spec.maximum, "zero": 0, "wrong": float(rows["wrong"]["total"]),
+             "full-but-q": spec.maximum - points[QUESTION]}[kind]
+    row = rows[student]
+    assert (row["status"], float(row["total"]), float(row["maximum"])) == (
+        status, score, spec.maximum), (out / "feedback" / f"{student}.txt").read_text()
+    if kind == "full-but-q":
+        assert float(row[QUESTION]) == 0
 
 
-def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch):
+def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch, spec):
     _, out, _, _, _ = batch
     assert sorted(_gradebook(out)) == sorted(EXPECTED)
-    assert (out / "gradebook.csv").read_text().splitlines()[0] == (
-        "student,ex-ch1-single,total,maximum,status")
+    assert (out / "gradebook.csv").read_text().splitlines()[0] == ",".join(
+        ["student", *(q.name for q in spec.questions), "total", "maximum", "status"])
     assert sorted(p.stem for p in (out / "feedback").glob("*.txt")) == sorted(EXPECTED)
 
 
 @pytest.mark.parametrize("student, words", [
-    ("wrong", ["FAILED ex-ch1-single - 2", "padding=1", "why: AssertionError: shape (4, 5)"]),
+    ("wrong", [f"FAILED {QUESTION} - ", WRONG[MISTAKE][2], "why: AssertionError: shape"]),
     ("syntax-error", ["SyntaxError"]),
     ("exception-at-import", ["ModuleNotFoundError", "no_such_module_for_grading"]),
     ("exception-in-answer-cell", ["RuntimeError: not finished",
@@ -295,12 +316,14 @@ def test_huge_output_is_capped(batch):
     assert outcomes["huge-output"]["output_bytes"] <= OUTPUT_LIMIT + 4096
 
 
-def test_the_fake_score_and_the_overwritten_gradebook_count_for_nothing(batch):
+def test_the_fake_score_and_the_overwritten_gradebook_count_for_nothing(batch, spec):
     _, out, _, _, _ = batch
     rows = _gradebook(out)
-    assert rows["prints-a-fake-score"]["total"] == str(WRONG_SCORE)
-    assert rows["writes-outside"]["total"] == str(FULL) and rows["correct"]["total"] == str(FULL)
-    assert "Score: 6 / 6" in (out / "feedback" / "correct.txt").read_text()
+    assert rows["prints-a-fake-score"]["total"] == rows["wrong"]["total"]
+    assert float(rows["writes-outside"]["total"]) == float(rows["correct"]["total"]) == (
+        spec.maximum)
+    full = f"Score: {spec.maximum:g} / {spec.maximum:g}"
+    assert full in (out / "feedback" / "correct.txt").read_text()
 
 
 def test_a_submission_can_write_outside_its_folder(batch):
