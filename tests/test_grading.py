@@ -120,7 +120,7 @@ def test_autograder_zip_declares_what_grading_needs(assignments, chapter):
         assert any(p.startswith(package) for p in pip), package
     assert f"-r {assign.NODEPS}" in setup and "--no-deps" in setup
     assert nodeps[1:] == ["d2l==1.0.3"] and f"files/{wheel_name}" in names
-    source = {f"convcourse/{p.name}" for p in (assign.ROOT / "convcourse").glob("*.py")}
+    source = {str(p.relative_to(assign.ROOT)) for p in assign.package_files()}
     assert packaged == source
     assert f'"assignment_name": "{chapter}"' in config
 

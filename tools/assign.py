@@ -152,14 +152,15 @@ def without_solutions(cells: list) -> list:
     return kept
 
 
-def _package_files() -> list[Path]:
-    return sorted((ROOT / "convcourse").glob("*.py"))
+def package_files() -> list[Path]:
+    """The source files of the ``convcourse`` package, its subpackages included."""
+    return sorted(p for p in (ROOT / "convcourse").rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def fingerprint(chapter: Path) -> str:
     """A hash of everything the chapter's assignment is generated from."""
     digest = hashlib.sha256(f"otter-grader {version('otter-grader')}".encode())
-    for path in [chapter, *(ROOT / p for p in INPUTS), *_package_files()]:
+    for path in [chapter, *(ROOT / p for p in INPUTS), *package_files()]:
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -170,7 +171,7 @@ _wheel_lock = threading.Lock()
 def convcourse_wheel() -> Path:
     """A wheel of the ``convcourse`` package (built once per version of its source)."""
     digest = hashlib.sha256()
-    for path in [ROOT / "pyproject.toml", *_package_files()]:
+    for path in [ROOT / "pyproject.toml", *package_files()]:
         digest.update(path.read_bytes())
     folder = WHEELS / digest.hexdigest()[:16]
     with _wheel_lock:
