@@ -212,6 +212,10 @@ def test_discover_one_submission_per_student(tmp_path):
     assert found["fay"].status == submissions.AMBIGUOUS
     with pytest.raises(ValueError, match="SUBMISSIONS must be a folder"):
         submissions.discover(tmp_path / "ann.ipynb")
+    (tmp_path / "grades").mkdir()  # the grader's output inside the folder is not a student
+    (tmp_path / "grades" / "a.ipynb").write_text("{}")
+    assert "grades" not in {s.student for s in submissions.discover(tmp_path,
+                                                                   tmp_path / "grades")}
 
 
 def test_read_notebook_says_why_a_file_cannot_be_graded():

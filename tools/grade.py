@@ -97,12 +97,12 @@ def grade_class(chapter: str, submissions: Path, out: Path | None = None,
     if timeout <= 0:
         raise ValueError(f"TIMEOUT must be a positive number of seconds, got {timeout}")
     path = chapter_path(chapter)
-    found = discover(Path(submissions))
+    out = Path(out) if out else ROOT / "_build" / "grades" / chapter
+    found = discover(Path(submissions), exclude=out)
     folder = assign.assign(path, run_tests=False)
     if folder is None:
         raise ValueError(f"CHAPTER {chapter} has no autograded exercise")
     spec = GradingSpec.load(folder / "autograder" / SPEC_FILE)
-    out = Path(out) if out else ROOT / "_build" / "grades" / chapter
     (out / "results").mkdir(parents=True, exist_ok=True)
     outcomes: dict[str, dict] = {}
     keys: dict[str, dict] = {}

@@ -41,17 +41,18 @@ def _visible(path: Path, root: Path) -> bool:
     return not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def discover(folder: Path) -> list[Submission]:
+def discover(folder: Path, exclude: Path | None = None) -> list[Submission]:
     """The submissions in ``folder``, one per student, sorted by student.
 
-    Raises ``ValueError`` naming the folder if it is not a directory.
+    ``exclude`` (the grader's output folder, if it lies inside) is skipped. Raises
+    ``ValueError`` naming the folder if it is not a directory.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"SUBMISSIONS must be a folder of notebooks; {folder} is not a folder")
     found: dict[str, list[Submission]] = {}
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or (exclude and entry.resolve() == exclude.resolve()):
             continue
         if entry.is_dir():
             notebooks = sorted(p for p in entry.rglob("*.ipynb")
