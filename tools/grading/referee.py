@@ -174,11 +174,11 @@ class _CaseRunner(doctest.DocTestRunner):
 
     problem = ""
 
-    def report_failure(self, out, test, example, got):  # noqa: D102 - doctest's hook
+    def report_failure(self, out, test, example, got):  # doctest calls these two hooks
         self.problem = self.problem or (
             f"{example.source.strip()} gave {got.strip()!r}, expected {example.want.strip()!r}")
 
-    def report_unexpected_exception(self, out, test, example, exc_info):  # noqa: D102
+    def report_unexpected_exception(self, out, test, example, exc_info):
         kind, error = exc_info[:2]
         self.problem = self.problem or f"{kind.__name__}: {error}".strip()
 
