@@ -169,7 +169,8 @@ def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
             grading_log = stack.enter_context(open(out / "grading.log", "a"))
             pool = stack.enter_context(
                 Pool(min(jobs or os.cpu_count() or 1, len(todo)), log=grading_log))
-            log(f"starting {pool.size} grading workers (they import torch: seconds)...")
+            workers = f"{pool.size} grading worker" + ("s" if pool.size > 1 else "")
+            log(f"starting {workers} (each imports torch: seconds)...")
         pool.load(todo[0][1])
         ready = time.monotonic()
         pool.grade(todo, record)
