@@ -5,7 +5,11 @@
 #   make serve         serve _build/html on http://127.0.0.1:8000
 #   make execute       re-execute the chapters in place (authors: refresh outputs)
 #   make bench         time naive, fast and torch convolutions side by side (prints a table)
+#   make bench-grading how many submissions make grade grades a minute (chapter 1)
 #   make assignments   instructors: student notebooks + autograders in _build/assignments
+#   make grade CHAPTER=01-naive-forward SUBMISSIONS=folder [TIMEOUT=60] [JOBS=n] [OUT=dir]
+#                      instructors: grade a class into a gradebook (see instructors.md)
+#   make autograder-check   prove each autograder zip grades with what it declares alone
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +20,7 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
                 requirements-d2l.txt constraints.txt pyproject.toml
 
-.PHONY: book test lab serve execute clean venv bench assignments
+.PHONY: book test lab serve execute clean venv bench bench-grading assignments grade autograder-check
 
 venv: $(STAMP)
 
@@ -57,10 +61,22 @@ execute: $(STAMP)
 	$(BIN)/python tools/execute_chapters.py $(CHAPTERS)
 
 assignments: $(STAMP)
-	$(BIN)/python tools/assign.py $(CHAPTERS)
+	$(BIN)/python -m tools.assign $(CHAPTERS)
+
+grade: $(STAMP)
+	$(BIN)/python -m tools.grade "$(CHAPTER)" "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	    $(if $(JOBS),--jobs $(JOBS)) $(if $(OUT),--out "$(OUT)")
+
+# Builds (once, cached in _build/autograder-env) an environment from a zip's declarations
+# alone and grades a right and a wrong answer with it, as Gradescope would.
+autograder-check: $(STAMP)
+	$(BIN)/python -m tools.autograder_check $(CHAPTER)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
+
+bench-grading: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_grading
 
 clean:
 	rm -rf _build

@@ -37,3 +37,12 @@ def with_gid():
         return figure.findobj(lambda artist: artist.get_gid() == gid)
 
     return find
+
+
+@pytest.fixture(scope="session")
+def grading_pool():
+    """Grading workers (tools.grading.pool) shared by the grading tests of a session."""
+    from tools.grading.pool import Pool
+
+    with Pool() as pool:
+        yield pool

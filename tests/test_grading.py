@@ -1,28 +1,32 @@
-"""Exercises an instructor can assign: otter assign + otter run, locally, no Docker.
+"""Exercises an instructor can assign: otter assign, then grading with ``make grade``'s tool.
 
 For every chapter with an otter question, ``tools/assign.py`` generates the student
-notebook and the autograder zip (into ``_build/assignments``, which pytest never
-collects), and ``otter run`` grades three submissions with that zip:
+notebook, the autograder zip and the local grader's recipe (into ``_build/assignments``,
+cached by the chapter's content), and ``tools.grade.grade_class`` grades a folder of
+three submissions with it:
 
 * the instructor's solutions (otter's autograder notebook) score full marks;
 * the untouched student notebook (stubs only) scores zero;
-* a plausible wrong answer scores partial marks, and the results name the failing case.
+* each plausible wrong answer (:mod:`tools.planted`) scores partial marks on its
+  exercise, and the feedback names the failing case.
 
-Grading executes each notebook top to bottom, so the runs go in parallel.
+That the zip itself grades the same way with nothing but what it declares is
+``make autograder-check`` (run by ``.ci/run``; minutes, so not part of ``make test``).
+Hostile submissions are in ``test_grading_hostile.py``.
 """
 
 from __future__ import annotations
 
-import json
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from pathlib import Path
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
+import yaml
 
-from tools import assign
+from tools import assign, grade
+from tools.grading.spec import SPEC_FILE, GradingSpec, rebound_test_names
+from tools.planted import WRONG, mistakes, wrong_notebook
 
 pytestmark = pytest.mark.grading
 
@@ -31,113 +35,47 @@ CHAPTERS = sorted(
     if assign.has_question(nbformat.read(p, as_version=4))
 )
 
-# Plausible mistakes, keyed (chapter, question, mistake): (text in the instructor's
-# solution, what a student might write instead, words that the results must show to name
-# the failing case).
-WRONG = {
-    # the padding is never applied
-    ("01-naive-forward", "ex-ch1-single", "padding-ignored"): (
-        "x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
-    # zeros added on every axis, the batch and channel axes too (right for one 2-D image)
-    ("01-naive-forward", "ex-ch1-forward", "every-axis-padded"): (
-        "x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))",
-        "x_pad = np.pad(x, padding)", "image axes"),
-    # dL/dx with the kernel in the wrong orientation (flipped once too often)
-    ("02-backward", "ex-ch2-conv1d-backward", "kernel-flipped"): (
-        "grad_x[start : start + k] += upstream * w",
-        "grad_x[start : start + k] += upstream * w[::-1]", "grad_x"),
-    # dL/db of the first image only: not summed over the batch
-    ("02-backward", "ex-ch2-conv2d-backward", "bias-of-one-image"): (
-        "grad_bias = grad_out.sum(axis=(0, 2, 3))", "grad_bias = grad_out[0].sum(axis=(1, 2))",
-        "summed over the batch"),
-    # the gradient of the padding zeros kept: grad_x has x_pad's shape
-    ("02-backward", "ex-ch2-conv2d-backward", "padding-kept"): (
-        "grad_x = grad_x_pad[:, :, padding : padding + H, padding : padding + W]",
-        "grad_x = grad_x_pad", "padding cut off"),
-    # the kernel flipped upside down but not left to right
-    ("03-corr2d-intuition", "ex-ch3-convolve2d", "half-flipped"): (
-        "K[::-1, ::-1]", "K[::-1, :]", "3x3 kernel"),
-    # groups ignored: every kernel sees all input channels
-    ("04-parameter-efficiency", "ex-ch4-param-count", "groups-ignored"): (
-        "(in_channels // groups)", "in_channels", "groups"),
-    # im2col rows in (u, v, c) order instead of (c, u, v)
-    ("05-fast-convolution", "ex-ch5-im2col", "rows-reordered"): (
-        ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(4, 5, 1, 0, 2, 3)", "(c, u, v)"),
-}
 
-
-def _wrong_submission(key: tuple[str, str, str], solutions: Path, out: Path) -> Path:
-    chapter, question, mistake = key
-    old, new, _ = WRONG[key]
-    notebook = nbformat.read(solutions, as_version=4)
-    cells = [c for c in notebook.cells
-             if c.cell_type == "code" and "otter_assign_solution_cell" in c.metadata.get("tags", [])
-             and old in c.source]
-    assert len(cells) == 1, f"{chapter}: no solution cell contains {old!r} any more"
-    cells[0].source = cells[0].source.replace(old, new)
-    path = out / "wrong" / question / mistake / solutions.name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)
-    return path
-
-
-def _quiet_worker(log: str) -> None:
-    """Send a grading worker's output (otter's and its kernels') to a log file."""
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-
-
-def _grade(autograder: Path, submission: Path, out: Path) -> dict:
-    """``otter run -a autograder -o out submission``, in this (worker) process."""
-    from otter.run import main as otter_run
-
-    out.mkdir(parents=True, exist_ok=True)
-    otter_run(str(submission), autograder=str(autograder), output_dir=str(out), no_logo=True)
-    results = json.loads((out / "results.json").read_text())
-    questions = [t for t in results["tests"] if "max_score" in t]
-    return {
-        "score": sum(t["score"] for t in questions),
-        "max_score": sum(t["max_score"] for t in questions),
-        "questions": {t["name"]: (t["score"], t["max_score"]) for t in questions},
-        "output": "\n".join(t.get("output", "") for t in questions),
-    }
+@pytest.fixture(scope="session")
+def assignments() -> dict[str, object]:
+    """Every chapter's assignment folder (generated only if stale), by chapter name."""
+    with ThreadPoolExecutor(2) as pool:
+        outs = list(pool.map(lambda c: assign.assign(c, run_tests=False), CHAPTERS))
+    return {chapter.stem: out for chapter, out in zip(CHAPTERS, outs, strict=True)}
 
 
 @pytest.fixture(scope="session")
-def grades(tmp_path_factory) -> dict[tuple[str, str], dict]:
-    """Generate every assignment, then grade every submission; keyed (chapter, kind)."""
-    # Each run waits on its kernel part of the time: two runs per core keep both busy.
-    workers = min(4, 2 * (os.cpu_count() or 1))
-    with ThreadPoolExecutor(workers) as pool:
-        outs = list(pool.map(lambda c: assign.assign(c, run_tests=False), CHAPTERS))
-    jobs = {}
-    for chapter, out in zip(CHAPTERS, outs, strict=True):
-        name = chapter.stem
-        tmp = tmp_path_factory.mktemp(name)
-        solutions = out / "autograder" / chapter.name
-        jobs[name, "solutions"] = solutions
-        jobs[name, "student"] = out / "student" / chapter.name
-        for key in WRONG:
-            if key[0] == name:
-                jobs[name, f"wrong {key[1]} {key[2]}"] = _wrong_submission(key, solutions, tmp)
-    # otter run in worker processes that import otter once (it changes directory while
-    # grading, so one submission at a time per process).
-    log = str(tmp_path_factory.mktemp("otter") / "otter-run.log")
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker,
-                             initargs=(log,)) as pool:
-        futures = {
-            key: pool.submit(_grade, assign.OUT / key[0] / "autograder" / "autograder.zip",
-                             submission, tmp_path_factory.mktemp(f"{key[0]}-{key[1]}"))
-            for key, submission in jobs.items()
-        }
-        return {key: future.result() for key, future in futures.items()}
+def grades(assignments, grading_pool, tmp_path_factory) -> dict[str, tuple[dict, object]]:
+    """``{chapter: (outcomes by submission, output folder)}`` for the three submissions."""
+    result = {}
+    for chapter, out in assignments.items():
+        folder = tmp_path_factory.mktemp(f"{chapter}-class")
+        solutions = out / "autograder" / f"{chapter}.ipynb"
+        (folder / "solutions.ipynb").write_bytes(solutions.read_bytes())
+        (folder / "student").mkdir()
+        (folder / "student" / f"{chapter}.ipynb").write_bytes(
+            (out / "student" / f"{chapter}.ipynb").read_bytes())
+        for key in mistakes(chapter):
+            nbformat.write(wrong_notebook(key, solutions), folder / _wrong_name(key))
+        graded = tmp_path_factory.mktemp(f"{chapter}-grades")
+        outcomes = grade.grade_class(chapter, folder, graded, timeout=60, pool=grading_pool,
+                                     log=lambda line: None)
+        result[chapter] = (outcomes, graded)
+    return result
+
+
+def _wrong_name(key: tuple[str, str, str]) -> str:
+    return f"wrong-{key[1]}-{key[2]}.ipynb"
+
+
+def _score(outcome: dict) -> tuple[float, float]:
+    questions = outcome["questions"]
+    return sum(q["score"] for q in questions), sum(q["possible"] for q in questions)
 
 
 @pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
-def test_assignment_is_generated(grades, chapter):
-    out = assign.OUT / chapter
+def test_assignment_is_generated(assignments, chapter):
+    out = assignments[chapter]
     student = nbformat.read(out / "student" / f"{chapter}.ipynb", as_version=4)
     sources = [c.source for c in student.cells]
     assert any("grader.check(" in s for s in sources), "no grader.check cell"
@@ -149,32 +87,68 @@ def test_assignment_is_generated(grades, chapter):
     assert not any("{solution}" in s or "{solution-start}" in s for s in sources), (
         "the student version contains a solution"
     )
-    assert (out / "autograder" / "autograder.zip").is_file()
+    assert student.metadata["otter"]["assignment_name"] == chapter
+    spec = GradingSpec.load(out / "autograder" / SPEC_FILE)
+    assert spec.setup and spec.questions and spec.maximum > 0
+    assert spec.fingerprint == assign.fingerprint(assign.ROOT / "chapters" / f"{chapter}.ipynb")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.stem)
+def test_tests_read_from_the_setup_what_gradescope_reads(chapter):
+    """No other cell rebinds a name the tests take from the setup cells (see spec)."""
+    assert rebound_test_names(nbformat.read(chapter, as_version=4)) == []
+
+
+@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
+def test_autograder_zip_declares_what_grading_needs(assignments, chapter):
+    """What Gradescope or `otter grade` installs from the zip (proved by autograder-check)."""
+    with zipfile.ZipFile(assignments[chapter] / "autograder" / "autograder.zip") as archive:
+        names = set(archive.namelist())
+        environment = yaml.safe_load(archive.read("environment.yml"))
+        setup = archive.read("setup.sh").decode()
+        nodeps = archive.read(f"files/{assign.NODEPS}").decode().split()
+        config = archive.read("otter_config.json").decode()
+        wheel_name = nodeps[0].removeprefix("./")
+        with zipfile.ZipFile(archive.open(f"files/{wheel_name}")) as wheel:
+            packaged = {n for n in wheel.namelist() if n.startswith("convcourse/")}
+    assert f"python={assign.PYTHON_VERSION}" in environment["dependencies"]
+    (pip,) = [d["pip"] for d in environment["dependencies"] if isinstance(d, dict)]
+    pins = [line for line in (assign.ROOT / "requirements-autograder.txt").read_text()
+            .splitlines() if line and not line.startswith("#")]
+    assert pip == pins
+    for package in ("numpy==", "torch==", "myst-nb==", "otter-grader=="):
+        assert any(p.startswith(package) for p in pip), package
+    assert f"-r {assign.NODEPS}" in setup and "--no-deps" in setup
+    assert nodeps[1:] == ["d2l==1.0.3"] and f"files/{wheel_name}" in names
+    source = {str(p.relative_to(assign.ROOT)) for p in assign.package_files()}
+    assert packaged == source
+    assert f'"assignment_name": "{chapter}"' in config
 
 
 @pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
 def test_solutions_score_full_marks(grades, chapter):
-    result = grades[chapter, "solutions"]
-    assert result["max_score"] > 0
-    assert result["score"] == result["max_score"], result["output"]
+    outcomes, _ = grades[chapter]
+    outcome = outcomes["solutions"]
+    score, possible = _score(outcome)
+    assert outcome["status"] == "graded" and outcome["cell_errors"] == [], outcome
+    assert possible > 0 and score == possible, outcome
 
 
 @pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS])
 def test_untouched_student_notebook_scores_zero(grades, chapter):
-    result = grades[chapter, "student"]
-    assert result["max_score"] > 0
-    assert result["score"] == 0, result["output"]
+    outcomes, _ = grades[chapter]
+    score, possible = _score(outcomes["student"])
+    assert possible > 0 and score == 0, outcomes["student"]
 
 
 @pytest.mark.parametrize(("chapter", "question", "mistake"),
                          [key for key in WRONG if key[0] in {c.stem for c in CHAPTERS}])
 def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter, question,
                                                                   mistake):
-    result = grades[chapter, f"wrong {question} {mistake}"]
-    score, max_score = result["questions"][question]
-    assert 0 < score < max_score, result["output"]
-    # otter prints the failure_message of each failed case as "<question> - <n> message:"
-    messages = [line for line in result["output"].splitlines()
-                if line.strip().startswith(f"{question} - ") and " message: " in line]
-    assert any(WRONG[chapter, question, mistake][2] in line for line in messages), (
-        result["output"])
+    outcomes, graded = grades[chapter]
+    student = _wrong_name((chapter, question, mistake)).removesuffix(".ipynb")
+    (result,) = [q for q in outcomes[student]["questions"] if q["name"] == question]
+    assert 0 < result["score"] < result["possible"], outcomes[student]
+    feedback = (graded / "feedback" / f"{student}.txt").read_text()
+    failed = [line for line in feedback.splitlines() if f"FAILED {question} - " in line]
+    assert any(WRONG[chapter, question, mistake][2] in line for line in failed), feedback

@@ -1,0 +1,306 @@
+"""The grader's parts, without running a submission: wire format, spec, submissions, report."""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+
+import nbformat
+import numpy as np
+import pytest
+
+from tools import autograder_requirements, tag_cells
+from tools.grading import referee, report, submissions, wire
+from tools.grading.spec import (
+    GradingSpec,
+    Question,
+    build_spec,
+    defined_names,
+    imported_modules,
+    rebound_test_names,
+)
+
+# -- wire -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, float("inf"), 1 + 2j, "text", 10**30,
+    (1, [2, (3.0,)], {"k": (4,)}), {(1, 2): "pair key"},
+    np.arange(6.0).reshape(2, 3), np.array([1, 2], dtype=np.int8), np.float32(1.5),
+    np.array(3.25), np.zeros((0, 4)),
+])
+def test_data_round_trips_with_its_type(value):
+    back = wire.decode(json.loads(json.dumps(wire.encode(value))))
+    assert type(back) is type(value)
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value)
+    else:
+        assert back == value
+
+
+def test_a_tensor_round_trips_as_a_tensor():
+    torch = pytest.importorskip("torch")
+    back = wire.decode(wire.encode(torch.arange(4.0)))
+    assert isinstance(back, torch.Tensor) and back.tolist() == [0, 1, 2, 3]
+
+
+def test_a_number_subclass_arrives_as_a_plain_number():
+    class Liar(float):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = float.__hash__
+
+    back = wire.decode(json.loads(json.dumps(wire.encode(Liar(2.0)))))
+    assert type(back) is float and back != 3.0
+
+
+def test_what_is_not_data_needs_a_handle():
+    with pytest.raises(TypeError, match="cannot be sent to another process"):
+        wire.encode(print)
+    objects = []
+    data = wire.encode([print, np.array([object()])], lambda v: objects.append(v) or 7)
+    assert data == [{"$handle": 7, "type": "builtin_function_or_method"},
+                    {"$handle": 7, "type": "ndarray"}]
+    assert wire.decode(data, lambda handle, kind: (handle, kind)) == [
+        (7, "builtin_function_or_method"), (7, "ndarray")]
+
+
+@pytest.mark.parametrize("data", [
+    {"$pickle": "gASV"}, {"$array": "not base64 npy"}, {"a": 1, "b": 2, "c": 3},
+    {"$handle": 1}, {"$dict": [[[1], 2]]},
+])
+def test_decoding_refuses_what_encode_does_not_make(data):
+    with pytest.raises(wire.ProtocolError):
+        wire.decode(data)
+
+
+def test_an_object_array_is_never_unpickled():
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    data = {"$array": base64.b64encode(buffer.getvalue()).decode()}
+    with pytest.raises(wire.ProtocolError, match="pickle"):
+        wire.decode(data)  # np.load(allow_pickle=False): a pickle cannot run code here
+
+
+def test_errors_cross_as_the_nearest_builtin_exception():
+    class Mine(ValueError):
+        pass
+
+    data = wire.encode_error(Mine("bad groups"))
+    with pytest.raises(ValueError, match="Mine: bad groups"):
+        wire.raise_error(data)
+    with pytest.raises(RuntimeError, match="SystemExit"):
+        wire.raise_error(wire.encode_error(SystemExit(3)))
+
+
+def test_messages_frame_and_time_out():
+    left, right = socket.socketpair()
+    with left, right:
+        wire.send(left, {"a": [1, 2]})
+        assert wire.receive(right) == {"a": [1, 2]}
+        import time
+
+        with pytest.raises(wire.ChannelTimeout):
+            wire.receive(right, deadline=time.monotonic() + 0.05)
+        left.sendall(struct.pack("!Q", 2**40))
+        with pytest.raises(wire.ProtocolError, match="exceeds"):
+            wire.receive(right)
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(struct.pack("!Q", 5) + b"{nope")
+        with pytest.raises(wire.ProtocolError, match="JSON"):
+            wire.receive(b)
+        threading.Thread(target=a.close).start()
+        with pytest.raises(wire.ChannelClosed):
+            wire.receive(b)
+
+
+# -- spec -------------------------------------------------------------------------------
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+
+def test_student_cells_are_the_cells_not_handed_out():
+    spec = GradingSpec("ch", ["import numpy as np"], ["import numpy as np", "def f(x):\n    ..."],
+                       [Question("q", ("f",), 2.0)])
+    submission = _notebook("import numpy as np  ", "def f(x):\n    return x", "", "print(1)")
+    submission.cells.insert(1, nbformat.v4.new_markdown_cell("def f(x):\n    return x"))
+    assert spec.student_cells(submission) == [(3, "def f(x):\n    return x"), (5, "print(1)")]
+    assert spec.names == ["f"] and spec.maximum == 2.0
+
+
+def test_defined_and_imported_names():
+    source = "import a.b as c\nfrom d import e\nx, (y, z) = 1, (2, 3)\nw: int = 4\ndef f(): pass"
+    assert defined_names(source) == ["x", "y", "z", "w", "f"]
+    assert imported_modules([source, "from . import rel\nimport a.b"]) == ["a.b", "d"]
+
+
+def _chapter(*cells: tuple[str, str, list[str]]) -> nbformat.NotebookNode:
+    make = {"code": nbformat.v4.new_code_cell, "raw": nbformat.v4.new_raw_cell,
+            "markdown": nbformat.v4.new_markdown_cell}
+    return nbformat.v4.new_notebook(cells=[
+        make[kind](source, metadata={"tags": tags}) for kind, source, tags in cells])
+
+
+def _question(name: str, solution: str, test: str) -> list[tuple[str, str, list[str]]]:
+    return [("raw", f"# BEGIN QUESTION\nname: {name}", []), ("markdown", "Do it.", []),
+            ("raw", "# BEGIN SOLUTION", []), ("code", solution, []),
+            ("raw", "# END SOLUTION", []), ("raw", "# BEGIN TESTS", []),
+            ("code", test, ["remove-cell"]), ("raw", "# END TESTS", []),
+            ("raw", "# END QUESTION", [])]
+
+
+def test_a_chapter_with_two_exercises():
+    chapter = _chapter(
+        ("code", "import numpy as np\nfrom convcourse import reference", ["grading-setup"]),
+        ("code", "data = np.ones(3)", ["grading-setup"]),
+        ("code", "plot(data)", []),
+        *_question("ex-a", "def f(x):\n    return x", "assert f(data) is data"),
+        *_question("ex-b", "class Layer:\n    pass\nSIZE = 3", "assert reference and SIZE"),
+    )
+    spec = build_spec("06-net", chapter, chapter)
+    assert [(q.name, q.defines) for q in spec.questions] == [("ex-a", ("f",)),
+                                                             ("ex-b", ("Layer", "SIZE"))]
+    assert len(spec.setup) == 2 and spec.imports == ["numpy", "convcourse"]
+    assert rebound_test_names(chapter) == []
+    chapter.cells.insert(3, nbformat.v4.new_code_cell("reference = np.zeros(2)"))
+    assert rebound_test_names(chapter) == ["reference"]
+    for cell in chapter.cells:
+        cell.metadata["tags"] = []
+    with pytest.raises(ValueError, match="06-net: no code cell is tagged 'grading-setup'"):
+        build_spec("06-net", chapter, chapter)
+
+
+def test_spec_round_trips(tmp_path):
+    spec = GradingSpec("ch", ["s"], ["h"], [Question("q", ("f", "g"), 6.0)], "key", ["numpy"])
+    spec.save(tmp_path / "grading.json")
+    assert GradingSpec.load(tmp_path / "grading.json") == spec
+
+
+# -- submissions ------------------------------------------------------------------------
+
+def test_discover_one_submission_per_student(tmp_path):
+    (tmp_path / "ann.ipynb").write_text("{}")
+    (tmp_path / "ben").mkdir()
+    (tmp_path / "ben" / "work").mkdir()
+    (tmp_path / "ben" / "work" / "anything.ipynb").write_text("{}")
+    (tmp_path / "ben" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "ben" / ".ipynb_checkpoints" / "anything-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "cy").mkdir()
+    (tmp_path / "cy" / "a.ipynb").write_text("{}")
+    (tmp_path / "cy" / "b.ipynb").write_text("{}")
+    (tmp_path / "dee").mkdir()
+    (tmp_path / "dee" / "answers.pdf").write_text("%PDF")
+    (tmp_path / "eve.py").write_text("print()")
+    (tmp_path / "fay.ipynb").write_text("{}")
+    (tmp_path / "fay").mkdir()
+    (tmp_path / ".DS_Store").write_text("")
+    found = {s.student: s for s in submissions.discover(tmp_path)}
+    assert sorted(found) == ["ann", "ben", "cy", "dee", "eve", "fay"]
+    assert found["ann"].path == tmp_path / "ann.ipynb" and not found["ann"].status
+    assert found["ben"].path == tmp_path / "ben" / "work" / "anything.ipynb"
+    assert found["cy"].status == submissions.AMBIGUOUS
+    assert found["dee"].status == submissions.MISSING and "answers.pdf" in found["dee"].detail
+    assert found["eve"].status == submissions.NOT_A_NOTEBOOK
+    assert found["fay"].status == submissions.AMBIGUOUS
+    with pytest.raises(ValueError, match="SUBMISSIONS must be a folder"):
+        submissions.discover(tmp_path / "ann.ipynb")
+    (tmp_path / "grades").mkdir()  # the grader's output inside the folder is not a student
+    (tmp_path / "grades" / "a.ipynb").write_text("{}")
+    assert "grades" not in {s.student for s in submissions.discover(tmp_path,
+                                                                   tmp_path / "grades")}
+
+
+def test_read_notebook_says_why_a_file_cannot_be_graded():
+    good = nbformat.writes(_notebook("x = 1"))
+    other = nbformat.v4.new_notebook(metadata={"otter": {"assignment_name": "02-backward"}})
+    cases = {
+        b"": submissions.EMPTY,
+        b"%PDF-1.4\n\xff\xfe\x00": submissions.NOT_A_NOTEBOOK,
+        good.encode()[:40]: submissions.INVALID_JSON,
+        b'{"hello": "world"}': submissions.NOT_A_NOTEBOOK,
+        b'{"cells": [{"cell_type": "code"}], "nbformat": 4}': submissions.NOT_A_NOTEBOOK,
+        nbformat.writes(other).encode(): submissions.WRONG_CHAPTER,
+        good.encode() + b" " * 100: submissions.TOO_LARGE,
+    }
+    for data, status in cases.items():
+        notebook, got, detail = submissions.read_notebook(data, "01-naive-forward",
+                                                          max_bytes=len(good) + 50)
+        assert (notebook, got) == (None, status), (data[:50], detail)
+        assert detail
+    notebook, status, _ = submissions.read_notebook(good.encode(), "01-naive-forward")
+    assert status == "" and notebook.cells[0].source == "x = 1"
+
+
+# -- tests and points -------------------------------------------------------------------
+
+@pytest.mark.parametrize("total, given", [
+    (None, [1, 1, 2]), (None, [None, None]), (None, [2, None]), (6, [None, 1, None]),
+    ([1, 2, 3], [None, None, None]), (4, [1, 1]),
+])
+def test_case_points_are_resolved_as_otter_resolves_them(total, given):
+    from otter.test_files.abstract_test import TestCase, TestFile
+
+    cases = [TestCase(f"c{i}", "", False, p, None, None) for i, p in enumerate(given)]
+    expected = [c.points for c in TestFile.resolve_test_file_points(total, cases)]
+    assert referee.case_points(total, given) == pytest.approx(expected)
+
+
+def test_run_case_reports_the_first_problem():
+    namespace = {"f": lambda x: 2 * x}
+    assert referee.run_case(">>> assert f(2) == 4\n", namespace, "t") == (True, "")
+    passed, problem = referee.run_case(">>> assert f(2) == 5, 'f(2) is 4'\n>>> 1/0\n",
+                                       namespace, "t")
+    assert not passed and problem == "AssertionError: f(2) is 4"
+    assert referee.run_case(">>> f(1)\n3\n", namespace, "t") == (False,
+                                                                "f(1) gave '2', expected '3'")
+
+
+# -- report and tools -------------------------------------------------------------------
+
+def test_gradebook_and_feedback(tmp_path):
+    spec = GradingSpec("ch", [], [], [Question("q1", ("f",), 2.0), Question("q2", ("g",), 1.0)])
+    case = {"name": "q1 - 2", "points": 1, "hidden": True, "passed": False,
+            "message": "padding=1: is the image padded?", "detail": "AssertionError: shape"}
+    outcomes = {
+        "bo": {"status": "graded", "notes": [], "cell_errors": [
+            {"cell": 7, "name": "NameError", "message": "name 'x' is not defined"}],
+            "questions": [{"name": "q1", "score": 1, "possible": 2, "cases": [case]},
+                          {"name": "q2", "score": 1, "possible": 1, "cases": []}]},
+        "al": {"status": "empty", "notes": ["the file is empty"], "questions": []},
+    }
+    report.write_gradebook(tmp_path / "gradebook.csv", spec, outcomes)
+    assert (tmp_path / "gradebook.csv").read_text().splitlines() == [
+        "student,q1,q2,total,maximum,status", "al,0,0,0,3,empty", "bo,1,1,2,3,graded"]
+    text = report.feedback("bo", spec, outcomes["bo"])
+    assert "Score: 2 / 3 (status: graded)" in text
+    assert "FAILED q1 - 2 (1 point, hidden): padding=1: is the image padded?" in text
+    assert "why: AssertionError: shape" in text and "cell 7: NameError" in text
+    assert "Note: the file is empty" in report.feedback("al", spec, outcomes["al"])
+
+
+def test_tag_cells_changes_only_the_tags(tmp_path):
+    notebook = _notebook("import numpy as np\nx = 1", "y = 2", "import numpy as np")
+    path = tmp_path / "n.ipynb"
+    nbformat.write(notebook, path)
+    before = path.read_text()
+    with pytest.raises(ValueError, match="2 code cells start with 'import numpy as np'"):
+        tag_cells.tag_cells(path, "grading-setup", ["import numpy as np"])
+    assert tag_cells.tag_cells(path, "grading-setup", ["y = 2"]) == ["y = 2"]
+    assert tag_cells.tag_cells(path, "grading-setup", ["y = 2"]) == []
+    after = nbformat.read(path, as_version=4)
+    assert after.cells[1].metadata.tags == ["grading-setup"]
+    del after.cells[1].metadata["tags"]
+    assert nbformat.writes(after) + "\n" == before
+
+
+def test_autograder_requirements_are_current():
+    assert autograder_requirements.OUTPUT.read_text() == autograder_requirements.render(), (
+        "requirements-autograder.txt is stale: run python -m tools.autograder_requirements")

@@ -1,0 +1,203 @@
+"""Grade a class: every submission in a folder, in parallel, each within a time limit.
+
+Usage: ``python -m tools.grade CHAPTER SUBMISSIONS [--timeout S] [--jobs N] [--out DIR]``
+(``make grade CHAPTER=01-naive-forward SUBMISSIONS=path/to/folder [TIMEOUT=S]``).
+
+``CHAPTER`` is a chapter's file name without ``.ipynb``; ``SUBMISSIONS`` a folder with
+one notebook per student, ``<student>.ipynb`` or ``<student>/<anything>.ipynb``. The
+chapter's assignment is generated first if it is missing or stale (``make
+assignments``). Writes, in ``--out`` (default ``_build/grades/CHAPTER``):
+
+* ``gradebook.csv``: student, the score of each exercise, total, maximum, status;
+* ``feedback/<student>.txt``: each failed case with its message and why it failed,
+  and the notebook's cells that raised errors;
+* ``results/<student>.json``: the whole outcome, which is also the cache: a re-run
+  grades only the submissions whose file (or the autograder, or this grader) changed,
+  and those whose last grade was an error or a time-out shorter than the new limit.
+
+Statuses: ``graded``; ``timeout`` (zero); and, never run, ``empty``, ``invalid-json``,
+``not-a-notebook``, ``wrong-chapter``, ``too-large``, ``missing``, ``ambiguous`` (zero);
+``error`` means the grader failed, not the student (see ``grading.log``; re-run).
+How it works and what it protects against: instructors.md and :mod:`tools.grading`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from tools import assign
+from tools.grading.pool import Pool
+from tools.grading.report import GRADED, write_feedback, write_gradebook
+from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.grading.submissions import MAX_BYTES, content_hash, discover, read_notebook
+
+ROOT = assign.ROOT
+DEFAULT_TIMEOUT = 60.0  # seconds per submission: the chapters' solutions need well under 1
+ERROR = "error"
+TIMEOUT = "timeout"
+
+
+@functools.cache
+def grader_version() -> str:
+    """A hash of the grader's own code: a new grader regrades every submission."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "tools" / "grading").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def chapter_path(chapter: str) -> Path:
+    """``chapters/<chapter>.ipynb``; ``ValueError`` naming CHAPTER if there is none."""
+    path = ROOT / "chapters" / f"{chapter}.ipynb"
+    if not chapter or "/" in chapter or not path.is_file():
+        known = ", ".join(p.stem for p in sorted((ROOT / "chapters").glob("*.ipynb")))
+        raise ValueError(f"CHAPTER must be a chapter's file name without .ipynb (one of "
+                         f"{known}); got {chapter!r}")
+    return path
+
+
+def _cached(results: Path, key: dict, timeout: float) -> dict | None:
+    """The stored outcome of an unchanged submission, if it need not be graded again."""
+    try:
+        stored = json.loads(results.read_text())
+    except (OSError, ValueError):
+        return None
+    old_key, outcome = stored.get("key", {}), stored.get("outcome", {})
+    same = all(old_key.get(k) == key[k] for k in ("content", "assignment", "grader"))
+    if not same or outcome.get("status") not in (GRADED, TIMEOUT):
+        return None
+    if outcome["status"] == TIMEOUT and timeout > old_key.get("timeout", 0):
+        return None
+    return outcome
+
+
+def _not_graded(status: str, detail: str) -> dict:
+    return {"status": status, "questions": [], "notes": [detail], "cell_errors": []}
+
+
+def grade_class(chapter: str, submissions: Path, out: Path | None = None,
+                timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
+                pool: Pool | None = None, max_bytes: int = MAX_BYTES,
+                log: Callable[[str], None] = print) -> dict[str, dict]:
+    """Grade every submission in ``submissions``; return ``{student: outcome}``.
+
+    ``pool`` reuses running workers (the tests share one); otherwise ``jobs`` workers
+    (default: one per core) are started if anything needs grading.
+    """
+    if timeout <= 0:
+        raise ValueError(f"TIMEOUT must be a positive number of seconds, got {timeout}")
+    path = chapter_path(chapter)
+    out = Path(out) if out else ROOT / "_build" / "grades" / chapter
+    found = discover(Path(submissions), exclude=out)
+    folder = assign.assign(path, run_tests=False)
+    if folder is None:
+        raise ValueError(f"CHAPTER {chapter} has no autograded exercise")
+    spec = GradingSpec.load(folder / "autograder" / SPEC_FILE)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    outcomes: dict[str, dict] = {}
+    keys: dict[str, dict] = {}
+    todo = []
+    skipped = 0
+    for submission in found:
+        student = submission.student
+        if submission.status:
+            outcomes[student] = _not_graded(submission.status, submission.detail)
+            _store(out, student, {}, outcomes[student])
+            continue
+        data = submission.path.read_bytes()
+        keys[student] = {"content": content_hash(data), "assignment": spec.fingerprint,
+                         "grader": grader_version(), "timeout": timeout,
+                         "file": str(submission.path)}
+        cached = _cached(out / "results" / f"{student}.json", keys[student], timeout)
+        if cached is not None:
+            outcomes[student], skipped = cached, skipped + 1
+            continue
+        notebook, status, detail = read_notebook(data, chapter, max_bytes)
+        if notebook is None:
+            outcomes[student] = _not_graded(status, detail)
+            _store(out, student, keys[student], outcomes[student])
+            continue
+        todo.append((student, folder, spec.student_cells(notebook), timeout))
+    log(f"{chapter}: {len(found)} submissions in {submissions}: {len(todo)} to grade, "
+        f"{skipped} unchanged (already graded), {len(found) - len(todo) - skipped} "
+        "that cannot be graded")
+    if todo:
+        _run(todo, outcomes, keys, out, spec, pool, jobs, log)
+    write_gradebook(out / "gradebook.csv", spec, outcomes)
+    write_feedback(out / "feedback", spec, outcomes)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(
+        Counter(o["status"] for o in outcomes.values()).items()))
+    log(f"{chapter}: {counts}. Gradebook: {out / 'gradebook.csv'}; feedback: "
+        f"{out / 'feedback'}/")
+    return outcomes
+
+
+def _store(out: Path, student: str, key: dict, outcome: dict) -> None:
+    path = out / "results" / f"{student}.json"
+    path.write_text(json.dumps({"student": student, "key": key, "outcome": outcome},
+                               indent=1) + "\n")
+
+
+def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
+         pool: Pool | None, jobs: int | None, log: Callable[[str], None]) -> None:
+    """Grade ``todo`` on ``pool`` (or a new one), showing progress as grades arrive."""
+    start, width = time.monotonic(), len(str(len(todo)))
+    done = 0
+
+    def record(student: str, outcome: dict) -> None:
+        nonlocal done
+        done += 1
+        outcomes[student] = outcome
+        if outcome["status"] != ERROR:
+            _store(out, student, keys[student], outcome)
+        score = sum(q["score"] for q in outcome.get("questions", []))
+        log(f"[{done:>{width}}/{len(todo)}] {student}: {score:g}/{spec.maximum:g} "
+            f"{outcome['status']} ({outcome.get('seconds', 0):.1f} s)")
+
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            grading_log = stack.enter_context(open(out / "grading.log", "a"))
+            pool = stack.enter_context(
+                Pool(min(jobs or os.cpu_count() or 1, len(todo)), log=grading_log))
+            workers = f"{pool.size} grading worker" + ("s" if pool.size > 1 else "")
+            log(f"starting {workers} (each imports torch: seconds)...")
+        pool.load(todo[0][1])
+        ready = time.monotonic()
+        pool.grade(todo, record)
+        elapsed = time.monotonic() - ready
+    log(f"graded {len(todo)} in {elapsed:.1f} s ({60 * len(todo) / elapsed:.0f} a minute) "
+        f"after {ready - start:.1f} s of start-up")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapter", help="e.g. 01-naive-forward")
+    parser.add_argument("submissions", type=Path, help="folder of submissions")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds per submission (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="submissions graded at once (default: one per core)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where to write (default _build/grades/CHAPTER)")
+    args = parser.parse_args(argv)
+    try:
+        grade_class(args.chapter, args.submissions, args.out, args.timeout, args.jobs,
+                    log=lambda line: print(line, flush=True))
+    except ValueError as error:
+        print(f"make grade: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

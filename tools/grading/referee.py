@@ -1,0 +1,361 @@
+"""Grade one submission: the student's code in its own process, the tests in this one.
+
+The referee (this process) never runs student code. It forks the student's process
+from the zygote, sends it the setup cells and the student's cells, and meanwhile runs
+the setup cells itself, from the autograder's copy. Then it binds each name the tests
+use (``conv2d_single``...) to a :class:`Remote` that calls into the student's process,
+and runs the autograder's own copies of the tests (otter's OK format) here. What a
+student's function returns crosses as data (:mod:`tools.grading.wire`), so a patched
+``numpy.allclose``, ``torch.nn.functional.conv2d`` or ``convcourse.reference`` in the
+student's process cannot change what the tests compute; printed text is never read.
+
+One time limit covers the student's process from its start to the last test: when it
+passes, the process group is killed, the remaining calls fail at once, and the
+submission's status is ``timeout`` with zero points.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import doctest
+import io
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import textwrap
+import time
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tools.grading import wire
+from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.grading.zygote import Zygote
+
+OUTPUT_LIMIT = 2**20  # bytes a submission may print (the rest is dropped)
+MEMORY_LIMIT = 4 * 2**30  # bytes of address space a submission may add
+
+
+class StudentStopped(RuntimeError):
+    """The student's process is gone (time limit, crash or exit): no more calls."""
+
+
+@dataclass
+class CaseResult:
+    """One test case of one exercise."""
+
+    name: str
+    points: float
+    hidden: bool
+    passed: bool
+    message: str = ""  # the case's failure_message, when it failed
+    detail: str = ""  # what went wrong: the exception, or the output that differed
+
+
+@dataclass
+class QuestionResult:
+    """One exercise: its score and its cases."""
+
+    name: str
+    score: float
+    possible: float
+    cases: list[CaseResult] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """The grade of one submission and why."""
+
+    status: str
+    questions: list[QuestionResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cell_errors: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    output_bytes: int = 0
+
+    @property
+    def score(self) -> float:
+        return sum(q.score for q in self.questions)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Student:
+    """The referee's side of one student's process."""
+
+    def __init__(self, zygote: Zygote, folder: Path, deadline: float) -> None:
+        self._sock, theirs = socket.socketpair()
+        self.deadline, self.stopped = deadline, ""
+        job = {"folder": str(folder), "output_limit": OUTPUT_LIMIT,
+               "memory_limit": MEMORY_LIMIT}
+        try:
+            self.pid = zygote.request(job, theirs.fileno())
+        finally:
+            theirs.close()
+
+    def exchange(self, message: Any) -> Any:
+        """Send a message (unless None) and return the reply; stop the process on failure."""
+        if self.stopped:
+            raise StudentStopped(self.stopped)
+        try:
+            if message is not None:
+                wire.send(self._sock, message)
+            return wire.receive(self._sock, self.deadline)
+        except wire.ChannelTimeout:
+            self.stop("the submission was stopped at the time limit")
+        except (wire.ChannelClosed, BrokenPipeError, ConnectionError):
+            self.stop("the submission's process ended")
+        except wire.ProtocolError as error:
+            self.stop(f"the submission's process sent an invalid reply ({error})")
+        raise StudentStopped(self.stopped)
+
+    def request(self, op: str, target: int, args: list, kwargs: dict | None = None) -> Any:
+        """Call, read or set something in the student's process; return its value."""
+        message = {"op": op, "target": target, "args": wire.encode(args, self._handle)}
+        if kwargs is not None:
+            message["kwargs"] = wire.encode(kwargs, self._handle)
+        reply = self.exchange(message)
+        if not isinstance(reply, dict):
+            raise wire.ProtocolError("the reply is not a message")
+        if "error" in reply:
+            wire.raise_error(reply["error"])
+        return wire.decode(reply.get("value"), self.remote)
+
+    def remote(self, handle: int, type_name: str) -> Remote:
+        return Remote(self, handle, type_name)
+
+    @staticmethod
+    def _handle(value: Any) -> int:
+        if isinstance(value, Remote):
+            return object.__getattribute__(value, "_id")
+        raise TypeError(f"a {type(value).__name__} cannot be sent to the submission's process")
+
+    def stop(self, reason: str = "stopped") -> None:
+        """Kill the student's process group (idempotent)."""
+        if not self.stopped:
+            self.stopped = reason
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self._sock.close()
+
+
+class Remote:
+    """A value that lives in the student's process: calls and attributes go there."""
+
+    __slots__ = ("_student", "_id", "_type")
+
+    def __init__(self, student: Student, handle: int, type_name: str) -> None:
+        object.__setattr__(self, "_student", student)
+        object.__setattr__(self, "_id", handle)
+        object.__setattr__(self, "_type", type_name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._student.request("call", self._id, list(args), kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._student.request("getattr", self._id, [name])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._student.request("setattr", self._id, [name, value])
+
+    def __repr__(self) -> str:
+        return f"<{self._type} of the submission>"
+
+
+class _CaseRunner(doctest.DocTestRunner):
+    """A doctest runner that keeps the first problem of a case as one line of text."""
+
+    problem = ""
+
+    def report_failure(self, out, test, example, got):  # doctest calls these two hooks
+        self.problem = self.problem or (
+            f"{example.source.strip()} gave {got.strip()!r}, expected {example.want.strip()!r}")
+
+    def report_unexpected_exception(self, out, test, example, exc_info):
+        kind, error = exc_info[:2]
+        self.problem = self.problem or f"{kind.__name__}: {error}".strip()
+
+
+def run_case(body: str, namespace: dict, name: str) -> tuple[bool, str]:
+    """Run one OK-format test case in ``namespace``: ``(passed, the problem if not)``."""
+    examples = doctest.DocTestParser().parse(body, name)
+    test = doctest.DocTest([e for e in examples if isinstance(e, doctest.Example)],
+                           namespace, name, None, None, body)
+    runner = _CaseRunner(verbose=False)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        result = runner.run(test, out=lambda text: None, clear_globs=False)
+    return result.failed == 0, runner.problem
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One OK-format test case (a doctest) of an exercise."""
+
+    name: str
+    body: str
+    hidden: bool
+    points: float
+    failure_message: str
+
+
+@dataclass(frozen=True)
+class QuestionTests:
+    """The test cases of one exercise, as the autograder zip holds them."""
+
+    name: str
+    cases: tuple[TestCase, ...]
+    all_or_nothing: bool = False
+
+    @property
+    def possible(self) -> float:
+        return sum(case.points for case in self.cases)
+
+
+def case_points(total: Any, given: list[float | None]) -> list[float]:
+    """Each case's points, resolved from the file's ``points`` as otter resolves them.
+
+    Cases with points keep them; a number ``total`` is shared by the others; with no
+    total, cases without points are worth 0, unless no case has points, when the
+    exercise is worth 1 in all.
+    """
+    if isinstance(total, list):
+        if len(total) != len(given):
+            raise ValueError("the test's points list and its cases differ in length")
+        return [float(p) for p in total]
+    fixed = sum(p for p in given if p is not None)
+    unset = sum(p is None for p in given)
+    if total is not None:
+        share = (total - fixed) / unset if unset else 0.0
+    elif fixed == 0:
+        share = 1 / unset if unset else 0.0
+    else:
+        share = 0.0
+    return [float(share if p is None else p) for p in given]
+
+
+def load_tests(zip_path: Path) -> dict[str, QuestionTests]:
+    """The autograder zip's OK-format tests (``tests/*.py``), by exercise name."""
+    tests = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        for member in sorted(archive.namelist()):
+            if not (member.startswith("tests/") and member.endswith(".py")):
+                continue
+            scope: dict[str, Any] = {}
+            exec(archive.read(member).decode(), scope)  # the autograder's own file
+            spec = scope["test"]
+            (suite,) = spec["suites"]
+            raw = suite["cases"]
+            points = case_points(spec.get("points"), [case.get("points") for case in raw])
+            cases = tuple(
+                TestCase(case.get("name", f"{spec['name']} - {i + 1}"), textwrap.dedent(
+                    case["code"]), case.get("hidden", True), p, case.get("failure_message") or "")
+                for i, (case, p) in enumerate(zip(raw, points, strict=True)))
+            tests[spec["name"]] = QuestionTests(spec["name"], cases,
+                                                spec.get("all_or_nothing", False))
+    return tests
+
+
+def grade_question(test: QuestionTests, namespace: dict) -> QuestionResult:
+    """Run one exercise's test cases; score them as otter does (points per passed case)."""
+    cases = []
+    for index, case in enumerate(test.cases):
+        passed, problem = run_case(case.body, namespace, f"{test.name} {index}")
+        cases.append(CaseResult(case.name, case.points, case.hidden, passed,
+                                "" if passed else case.failure_message, problem))
+    score = sum(c.points for c in cases if c.passed)
+    if test.all_or_nothing and score < test.possible:
+        score = 0
+    return QuestionResult(test.name, score, test.possible, cases)
+
+
+class Assignment:
+    """One chapter's autograder as a referee holds it: spec, tests, and a warm namespace."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self.spec = GradingSpec.load(self.folder / "autograder" / SPEC_FILE)
+        self.tests = load_tests(self.folder / "autograder" / "autograder.zip")
+        missing = [q.name for q in self.spec.questions if q.name not in self.tests]
+        if missing:
+            raise ValueError(f"{self.folder}: no tests in the autograder zip for {missing}")
+
+    def setup_namespace(self) -> tuple[dict, list[str]]:
+        """A fresh namespace after the setup cells; the errors they raised, if any."""
+        namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        errors = []
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            for number, source in enumerate(self.spec.setup, start=1):
+                try:
+                    exec(compile(source, f"<setup cell {number}>", "exec"), namespace)
+                except Exception as error:
+                    errors.append(f"setup cell {number}: {type(error).__name__}: {error}")
+        return namespace, errors
+
+    def grade(self, cells: list, zygote: Zygote, timeout: float) -> Outcome:
+        """Grade the student's cells (:meth:`GradingSpec.student_cells`) within ``timeout``
+        seconds; see the module docstring."""
+        start = time.monotonic()
+        folder = Path(tempfile.mkdtemp(prefix="convcourse-submission-"))
+        student = Student(zygote, folder, start + timeout)
+        outcome = Outcome("graded")
+        try:
+            report = student.exchange({"setup": self.spec.setup, "cells": cells,
+                                       "names": self.spec.names})
+            namespace, setup_errors = self.setup_namespace()
+            if setup_errors:
+                outcome.status = "error"
+                outcome.notes += [f"the autograder's {e}" for e in setup_errors]
+            self._bind(namespace, report, student, outcome)
+            outcome.questions = [grade_question(self.tests[q.name], namespace)
+                                 for q in self.spec.questions]
+        except StudentStopped:
+            pass
+        except wire.ProtocolError as error:
+            outcome.notes.append(f"the submission's process sent an invalid report ({error})")
+            outcome.questions = []
+        finally:
+            reason = student.stopped
+            student.stop()
+            outcome.seconds = round(time.monotonic() - start, 3)
+            with contextlib.suppress(OSError):
+                outcome.output_bytes = (folder / "output.txt").stat().st_size
+            shutil.rmtree(folder, ignore_errors=True)
+        if reason.endswith("time limit"):
+            outcome.status = "timeout"
+            outcome.notes.append(f"{reason} ({timeout:g} s): graded zero")
+            outcome.questions = []
+        elif reason:
+            outcome.notes.append(reason)
+        if not outcome.questions:
+            outcome.questions = [self._zero(q.name) for q in self.spec.questions]
+        return outcome
+
+    def _bind(self, namespace: dict, report: Any, student: Student, outcome: Outcome) -> None:
+        """Put the student's values into the tests' namespace; note what is missing."""
+        if not isinstance(report, dict):
+            raise wire.ProtocolError("the report is not a message")
+        errors = report.get("errors", [])
+        outcome.cell_errors = [
+            {k: str(e.get(k, "")) for k in ("cell", "type", "name", "message")}
+            for e in (errors if isinstance(errors, list) else []) if isinstance(e, dict)
+        ]
+        values = report.get("names", {})
+        for name in self.spec.names:
+            if isinstance(values, dict) and name in values:
+                try:
+                    namespace[name] = wire.decode(values[name], student.remote)
+                except wire.ProtocolError as error:
+                    outcome.notes.append(f"{name}: {error}")
+            else:
+                outcome.notes.append(f"{name} is not defined by the submission")
+
+    def _zero(self, question: str) -> QuestionResult:
+        """Zero points, no case run (the notes say why)."""
+        return QuestionResult(question, 0, self.tests[question].possible)
