@@ -27,7 +27,7 @@ Layout
 ------
 ``cols`` has shape ``(C, kh, kw, nb, gh, gw)``: channel-major, so that for group
 ``g`` the rows ``(C // g) kh kw`` are contiguous and the windows of all ``nb``
-images of a chunk form one long row. Viewed as ``(groups, K, nb gh gw)`` it feeds
+images of a chunk form one long row. Viewed as ``(groups, T, nb gh gw)`` it feeds
 one ``numpy.matmul`` per chunk (a stack of ``groups`` products). It is filled with
 ``kh kw`` *shifted copies*: for kernel tap ``(u, v)``, row block ``cols[:, u, v]``
 is the padded input shifted by ``(u d_h, v d_w)``. The input is transposed once to
@@ -406,7 +406,7 @@ def _plan(
 
     Returns the dtype of the arithmetic, the window grid ``(gh, gw, full)``
     (:func:`_grid`), the images per chunk (:func:`chunk_size`) and the weights as one
-    ``(K,)``-long row per kernel and group: shape ``(groups, O // groups, K)``.
+    ``(T,)``-long row per kernel and group: shape ``(groups, O // groups, T)``.
     """
     dtype = result_dtype(x)
     grid = _grid(geo)
@@ -436,8 +436,8 @@ def conv2d_forward(
         w[o, c, u, v]\\; x_{\\text{pad}}[n,\\; g_o C_g + c,\\;
         i s_h + u d_h,\\; j s_w + v d_w],
 
-    as ``out_g = weight_g (O/g, K) @ cols_g (K, M)`` for each group, with
-    ``K = (C/g) kh kw`` and ``M`` the windows of one chunk of images.
+    as ``out_g = weight_g (O/g, T) @ cols_g (T, M)`` for each group, with
+    ``T = (C/g) kh kw`` and ``M`` the windows of one chunk of images.
 
     Parameters
     ----------
@@ -466,7 +466,7 @@ def conv2d_forward(
     """
     geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
     dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
-    g, per_out, k = w3.shape  # groups, O // g, taps K
+    g, per_out, taps = w3.shape  # groups, O // g, taps T
 
     flat = _padded_channels_first(x, geo, dtype, _tail(geo, full))
     buffer = _scratch("cols", geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
@@ -477,7 +477,7 @@ def conv2d_forward(
         n1 = min(n0 + nb, geo.batch)
         cols = _im2col_chunk(flat, geo, n0, n1, full, buffer)
         product = products[: geo.out_channels * (n1 - n0) * gh * gw].reshape(g, per_out, -1)
-        np.matmul(w3, cols.reshape(g, k, -1), out=product)  # (g, O/g, nb gh gw)
+        np.matmul(w3, cols.reshape(g, taps, -1), out=product)  # (g, O/g, nb gh gw)
         product = product.reshape(geo.out_channels, n1 - n0, gh, gw)
         valid = product[:, :, : geo.out_height, : geo.out_width].transpose(1, 0, 2, 3)
         np.add(valid, bias_column, out=out[n0:n1])  # (nb, O, H_out, W_out), plus bias
@@ -499,8 +499,8 @@ def conv2d_backward(
 
     For each chunk of images and each group::
 
-        grad_weight_g += grad_out_g (O/g, M) @ cols_g.T (M, K)
-        grad_cols_g    = weight_g.T (K, O/g) @ grad_out_g (O/g, M)
+        grad_weight_g += grad_out_g (O/g, M) @ cols_g.T (M, T)
+        grad_cols_g    = weight_g.T (T, O/g) @ grad_out_g (O/g, M)
         grad_x        += col2im(grad_cols)
 
     and ``grad_bias = grad_out.sum(axis=(0, 2, 3))``.
@@ -533,8 +533,8 @@ def conv2d_backward(
     geo = check_conv2d(x, weight, None, stride, padding, dilation, groups)
     grad_out = check_grad_out(grad_out, geo)
     dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
-    g, per_out, k = w3.shape  # groups, O // g, taps K
-    w3_t = w3.transpose(0, 2, 1)  # (g, K, O/g): BLAS reads it transposed, no copy
+    g, per_out, taps = w3.shape  # groups, O // g, taps T
+    w3_t = w3.transpose(0, 2, 1)  # (g, T, O/g): BLAS reads it transposed, no copy
 
     tail = _tail(geo, full)
     flat = _padded_channels_first(x, geo, dtype, tail)
@@ -546,11 +546,11 @@ def conv2d_backward(
     grad_grid = _scratch("grad_grid", geo.out_channels * nb * gh * gw, dtype)
     grad_grid = grad_grid.reshape(geo.out_channels, nb, gh, gw)
     grad_grid.fill(0)
-    grad_weight_t = np.zeros((g, k, per_out), dtype=dtype)  # transposed, see below
+    grad_weight_t = np.zeros((g, taps, per_out), dtype=dtype)  # transposed, see below
     for n0 in range(0, geo.batch, nb):
         n1 = min(n0 + nb, geo.batch)
         cols = _im2col_chunk(flat, geo, n0, n1, full, buffer)
-        cols3 = cols.reshape(g, k, -1)
+        cols3 = cols.reshape(g, taps, -1)
         upstream = grad_grid[:, : n1 - n0]
         upstream[:, :, : geo.out_height, : geo.out_width] = grad_out[n0:n1].transpose(
             1, 0, 2, 3
@@ -558,7 +558,7 @@ def conv2d_backward(
         upstream3 = upstream.reshape(g, per_out, -1)
         # grad_weight_g = grad_out_g @ cols_g.T, computed as its transpose
         # cols_g @ grad_out_g.T: the same numbers, but BLAS splits the larger
-        # K x (O/g) result better between threads (about a third faster in float32).
+        # T x (O/g) result better between threads (about a third faster in float32).
         grad_weight_t += np.matmul(cols3, upstream3.transpose(0, 2, 1))
         np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
         _col2im_chunk(cols, geo, n0, n1, full, grad_flat)
