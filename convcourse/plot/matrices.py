@@ -355,14 +355,8 @@ def plot_col2im(
         Real numbers.
     image_shape : (int, int)
         ``(H, W)`` of the image the columns belong to.
-    kernel_size : int or (int, int)
-        ``(kh, kw)``.
-    window : (int, int), default (0, 0)
-        The window ``(i, j)`` whose column to highlight.
-    stride, dilation : int or (int, int), default 1
-        As in :func:`convcourse.fast.col2im`.
-    fmt : str, default "g"
-        Format spec for the numbers, as in :func:`plot_grid`.
+    kernel_size, window, stride, dilation, fmt
+        As in :func:`plot_im2col`; ``window`` is the window whose column is highlighted.
 
     Returns
     -------
