@@ -31,33 +31,51 @@ CHAPTERS = sorted(
     if assign.has_question(nbformat.read(p, as_version=4))
 )
 
-# A plausible mistake per chapter: (text in the instructor's solution, what a student
-# might write instead, words that the results must show to name the failing case).
+# Plausible mistakes, keyed (chapter, question, mistake): (text in the instructor's
+# solution, what a student might write instead, words that the results must show to name
+# the failing case).
 WRONG = {
     # the padding is never applied
-    "01-naive-forward": ("x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
+    ("01-naive-forward", "ex-ch1-single", "padding-ignored"): (
+        "x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
+    # zeros added on every axis, the batch and channel axes too (right for one 2-D image)
+    ("01-naive-forward", "ex-ch1-forward", "every-axis-padded"): (
+        "x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))",
+        "x_pad = np.pad(x, padding)", "image axes"),
     # dL/dx with the kernel in the wrong orientation (flipped once too often)
-    "02-backward": ("grad_x[start : start + K] += upstream * w",
-                    "grad_x[start : start + K] += upstream * w[::-1]", "grad_x"),
+    ("02-backward", "ex-ch2-conv1d-backward", "kernel-flipped"): (
+        "grad_x[start : start + k] += upstream * w",
+        "grad_x[start : start + k] += upstream * w[::-1]", "grad_x"),
+    # dL/db of the first image only: not summed over the batch
+    ("02-backward", "ex-ch2-conv2d-backward", "bias-of-one-image"): (
+        "grad_bias = grad_out.sum(axis=(0, 2, 3))", "grad_bias = grad_out[0].sum(axis=(1, 2))",
+        "summed over the batch"),
+    # the gradient of the padding zeros kept: grad_x has x_pad's shape
+    ("02-backward", "ex-ch2-conv2d-backward", "padding-kept"): (
+        "grad_x = grad_x_pad[:, :, padding : padding + H, padding : padding + W]",
+        "grad_x = grad_x_pad", "padding cut off"),
     # the kernel flipped upside down but not left to right
-    "03-corr2d-intuition": ("K[::-1, ::-1]", "K[::-1, :]", "3x3 kernel"),
+    ("03-corr2d-intuition", "ex-ch3-convolve2d", "half-flipped"): (
+        "K[::-1, ::-1]", "K[::-1, :]", "3x3 kernel"),
     # groups ignored: every kernel sees all input channels
-    "04-parameter-efficiency": ("(in_channels // groups)", "in_channels", "groups"),
+    ("04-parameter-efficiency", "ex-ch4-param-count", "groups-ignored"): (
+        "(in_channels // groups)", "in_channels", "groups"),
     # im2col rows in (u, v, c) order instead of (c, u, v)
-    "05-fast-convolution": (".transpose(1, 4, 5, 0, 2, 3)", ".transpose(4, 5, 1, 0, 2, 3)",
-                            "(c, u, v)"),
+    ("05-fast-convolution", "ex-ch5-im2col", "rows-reordered"): (
+        ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(4, 5, 1, 0, 2, 3)", "(c, u, v)"),
 }
 
 
-def _wrong_submission(chapter: str, solutions: Path, out: Path) -> Path:
-    old, new, _ = WRONG[chapter]
+def _wrong_submission(key: tuple[str, str, str], solutions: Path, out: Path) -> Path:
+    chapter, question, mistake = key
+    old, new, _ = WRONG[key]
     notebook = nbformat.read(solutions, as_version=4)
     cells = [c for c in notebook.cells
              if c.cell_type == "code" and "otter_assign_solution_cell" in c.metadata.get("tags", [])
              and old in c.source]
     assert len(cells) == 1, f"{chapter}: no solution cell contains {old!r} any more"
     cells[0].source = cells[0].source.replace(old, new)
-    path = out / "wrong" / solutions.name
+    path = out / "wrong" / question / mistake / solutions.name
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     return path
@@ -81,6 +99,7 @@ def _grade(autograder: Path, submission: Path, out: Path) -> dict:
     return {
         "score": sum(t["score"] for t in questions),
         "max_score": sum(t["max_score"] for t in questions),
+        "questions": {t["name"]: (t["score"], t["max_score"]) for t in questions},
         "output": "\n".join(t.get("output", "") for t in questions),
     }
 
@@ -99,8 +118,9 @@ def grades(tmp_path_factory) -> dict[tuple[str, str], dict]:
         solutions = out / "autograder" / chapter.name
         jobs[name, "solutions"] = solutions
         jobs[name, "student"] = out / "student" / chapter.name
-        if name in WRONG:
-            jobs[name, "wrong"] = _wrong_submission(name, solutions, tmp)
+        for key in WRONG:
+            if key[0] == name:
+                jobs[name, f"wrong {key[1]} {key[2]}"] = _wrong_submission(key, solutions, tmp)
     # otter run in worker processes that import otter once (it changes directory while
     # grading, so one submission at a time per process).
     log = str(tmp_path_factory.mktemp("otter") / "otter-run.log")
@@ -146,10 +166,15 @@ def test_untouched_student_notebook_scores_zero(grades, chapter):
     assert result["score"] == 0, result["output"]
 
 
-@pytest.mark.parametrize("chapter", [c.stem for c in CHAPTERS if c.stem in WRONG])
-def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter):
-    result = grades[chapter, "wrong"]
-    assert 0 < result["score"] < result["max_score"], result["output"]
+@pytest.mark.parametrize(("chapter", "question", "mistake"),
+                         [key for key in WRONG if key[0] in {c.stem for c in CHAPTERS}])
+def test_wrong_submission_scores_partial_marks_and_names_the_case(grades, chapter, question,
+                                                                  mistake):
+    result = grades[chapter, f"wrong {question} {mistake}"]
+    score, max_score = result["questions"][question]
+    assert 0 < score < max_score, result["output"]
     # otter prints the failure_message of each failed case as "<question> - <n> message:"
-    messages = [line for line in result["output"].splitlines() if " message: " in line]
-    assert any(WRONG[chapter][2] in line for line in messages), result["output"]
+    messages = [line for line in result["output"].splitlines()
+                if line.strip().startswith(f"{question} - ") and " message: " in line]
+    assert any(WRONG[chapter, question, mistake][2] in line for line in messages), (
+        result["output"])

@@ -206,6 +206,9 @@ def test_channel_connections_join_only_channels_of_one_group(with_gid):
         "C=4 → O=6, groups=2: weight (6, 2, 1, 3), 12 kernel slices"
     )
     assert all(isinstance(p, Rectangle) for p in with_gid(fig, "input-channel"))
+    # Boxes are named in the course's notation: channel c of image n is x[n, c].
+    labels = {text.get_text() for text in fig.axes[0].texts}
+    assert {"x[n, 0]", "x[n, 3]", "y[n, 0]", "y[n, 5]"} <= labels
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ module per family of figures:
 * :mod:`~convcourse.plot.windows` (chapter 1): :func:`plot_windows`,
   :func:`plot_channel_connections`, and :func:`window_taps`, the cells a window reads;
 * :mod:`~convcourse.plot.backward` (chapter 2): :func:`plot_connections_1d`,
-  :func:`plot_usage_counts`;
+  :func:`plot_usage_counts`, :func:`plot_grad_x_steps`;
 * :mod:`~convcourse.plot.images` (chapter 3): :func:`plot_images`, :func:`plot_kernel`,
   :func:`plot_kernel_gallery`;
 * :mod:`~convcourse.plot.matrices` (chapters 4 and 5): :func:`plot_matrix`, a
@@ -43,7 +43,7 @@ Conventions, the same for every figure:
   the argument.
 """
 
-from .backward import plot_connections_1d, plot_usage_counts
+from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
 from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
 from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
@@ -57,6 +57,7 @@ __all__ = [
     "plot_channel_connections",
     "plot_col2im",
     "plot_connections_1d",
+    "plot_grad_x_steps",
     "plot_grid",
     "plot_im2col",
     "plot_images",

@@ -19,6 +19,7 @@ from .style import (
     SIGNED_CMAP,
     axes_for,
     check_cells,
+    check_fmt,
     check_labels,
     figure_of,
     label_cells,
@@ -190,14 +191,7 @@ def plot_grid(
                            "column")
     row_labels = check_labels(range(rows) if ylabels is None else ylabels, rows, "ylabels",
                               "row")
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt must be a format spec (str) such as '.2f', got {fmt!r}")
-    try:
-        format(values.flat[0], fmt)
-    except ValueError:
-        raise ValueError(
-            f"fmt must be a format spec for {values.dtype} values such as '.2f', got {fmt!r}"
-        ) from None
+    check_fmt(fmt, values)
     ax = axes_for(ax, (0.5 * cols + 1.2, 0.5 * rows + 1.0))
     ax.imshow(np.zeros(values.shape), cmap="Greys", vmin=0, vmax=1)  # white cells
     label_cells(ax, values, fmt, fontsize=10)

@@ -31,6 +31,7 @@ __all__ = [
     "WINDOW_COLORS",
     "axes_for",
     "check_cells",
+    "check_fmt",
     "check_labels",
     "check_sequence",
     "figure_of",
@@ -189,6 +190,27 @@ def check_cells(
             )
         cells.append((row, col))
     return cells
+
+
+def check_fmt(fmt: object, values: np.ndarray) -> str:
+    """Check that ``fmt`` is a format spec that ``format(value, fmt)`` accepts for ``values``.
+
+    Raises
+    ------
+    TypeError
+        If ``fmt`` is not a string.
+    ValueError
+        If it does not format the first of ``values`` (``"d"`` for floats, say).
+    """
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt must be a format spec (str) such as '.2f', got {fmt!r}")
+    try:
+        format(values.flat[0], fmt)
+    except ValueError:
+        raise ValueError(
+            f"fmt must be a format spec for {values.dtype} values such as '.2f', got {fmt!r}"
+        ) from None
+    return fmt
 
 
 # --- drawing --------------------------------------------------------------------------

@@ -262,9 +262,9 @@ def plot_channel_connections(
 ) -> Figure:
     """Draw which input channels feed which output channel.
 
-    Input channels are stacked on the left, output channels on the right. A line joins
-    input channel ``c`` to output channel ``o`` when output ``o`` reads ``c``, that is,
-    when both lie in the same group
+    Input channels (``x[n, c]``) are stacked on the left, output channels (``y[n, o]``,
+    the feature maps) on the right. A line joins input channel ``c`` to output channel
+    ``o`` when output ``o`` reads ``c``, that is, when both lie in the same group
     (:meth:`convcourse.geometry.ConvGeometry.group_channels`). Each line stands for
     one ``kh x kw`` slice ``weight[o, c - first]`` of the weight; lines and boxes are
     coloured by group (:data:`WINDOW_COLORS`).
@@ -325,9 +325,11 @@ def plot_channel_connections(
         for y_c in y_in[geo.group_channels(o)]:
             ax.plot([x_in + box_w, x_out], [y_c, y_o], color=color, lw=1.4, alpha=0.8,
                     gid="connection")
+    # Labelled as in the course's notation: channel c of image n is x[n, c]; the output
+    # is y (out in the code).
     boxes = (
         ("x", "input-channel", x_in, y_in, geo.in_per_group),
-        ("out", "output-channel", x_out, y_out, geo.out_per_group),
+        ("y", "output-channel", x_out, y_out, geo.out_per_group),
     )
     for label, gid, x_box, ys, per_group in boxes:
         for k, y in enumerate(ys):
@@ -336,7 +338,8 @@ def plot_channel_connections(
                 Rectangle((x_box, y - 0.38), box_w, 0.76, facecolor=color, alpha=0.25,
                           edgecolor=color, lw=1.2, gid=gid)
             )
-            ax.text(x_box + box_w / 2, y, f"{label}[{k}]", ha="center", va="center", fontsize=8)
+            ax.text(x_box + box_w / 2, y, f"{label}[n, {k}]", ha="center", va="center",
+                    fontsize=8)
     ax.set_xlim(-0.2, x_out + box_w + 0.2)
     ax.set_ylim(rows + 0.1, -0.1)
     ax.axis("off")
