@@ -7,22 +7,27 @@ library (optimised, vectorised and multi-threaded machine code).
 The idea (chapter 5)
 --------------------
 Copy every window that the kernel visits into one column of a matrix ``cols``
-(*im2col*). With ``K = (C // g) kh kw`` numbers per window and ``M`` windows,
-the forward pass of group ``g`` is one product::
+(*im2col*, :func:`im2col`). With ``T = (C // g) kh kw`` numbers per window (taps) and
+``M`` windows, the forward pass of group ``g`` is one product::
 
-    out_g (O // g, M) = weight_g (O // g, K) @ cols_g (K, M)
+    out_g (O // g, M) = weight_g (O // g, T) @ cols_g (T, M)
 
-and the backward pass is two more, plus the inverse scatter of im2col (*col2im*)::
+and the backward pass is two more, plus the adjoint of im2col, which adds each column
+back where it came from (*col2im*, :func:`col2im`)::
 
-    grad_weight_g (O // g, K) = grad_out_g (O // g, M) @ cols_g.T (M, K)
-    grad_cols_g   (K, M)      = weight_g.T (K, O // g) @ grad_out_g (O // g, M)
-    grad_x        = col2im(grad_cols)       # add each column back where it came from
+    grad_weight_g (O // g, T) = grad_out_g (O // g, M) @ cols_g.T (M, T)
+    grad_cols_g   (T, M)      = weight_g.T (T, O // g) @ grad_out_g (O // g, M)
+    grad_x        = col2im(grad_cols)
+
+:func:`im2col` and :func:`col2im` are the readable versions, for a whole batch at
+once; the two passes below use tuned, chunked versions of the same two steps
+(``_im2col_chunk`` and ``_col2im_chunk``), described next.
 
 Layout
 ------
 ``cols`` has shape ``(C, kh, kw, nb, gh, gw)``: channel-major, so that for group
 ``g`` the rows ``(C // g) kh kw`` are contiguous and the windows of all ``nb``
-images of a chunk form one long row. Viewed as ``(groups, K, nb gh gw)`` it feeds
+images of a chunk form one long row. Viewed as ``(groups, T, nb gh gw)`` it feeds
 one ``numpy.matmul`` per chunk (a stack of ``groups`` products). It is filled with
 ``kh kw`` *shifted copies*: for kernel tap ``(u, v)``, row block ``cols[:, u, v]``
 is the padded input shifted by ``(u d_h, v d_w)``. The input is transposed once to
@@ -63,8 +68,9 @@ the module holds on to at most a few such arrays.
 Dtype: float32 in, float32 arithmetic and out (numpy's float32 BLAS is about twice as
 fast as float64); integers are computed in float64, like the naive version.
 
-How this design was reached, step by step and measured, is recorded in
-``benchmarks/README.md``; ``make bench`` compares it with the loops and with PyTorch.
+How this design was reached, step by step and measured, is recorded in the course's
+source repository, in ``benchmarks/README.md``; ``make bench`` there compares it with
+the loops and with PyTorch.
 """
 
 from __future__ import annotations
@@ -74,14 +80,13 @@ import threading
 import numpy as np
 
 from .geometry import ConvGeometry, check_conv2d, check_grad_out
-from .validation import check_array, check_int, check_pair, result_dtype
+from .validation import check_array, check_int, check_pair, check_shape, result_dtype
 
 __all__ = [
     "CHUNK_TARGET",
     "MEMORY_BUDGET",
     "chunk_size",
     "col2im",
-    "columns",
     "conv2d_backward",
     "conv2d_forward",
     "im2col",
@@ -213,10 +218,13 @@ def _tail(geo: ConvGeometry, full: bool) -> int:
     return (reach_h - 1) * geo.padded_size[1] + (reach_w - 1)
 
 
-def im2col(
+def _im2col_chunk(
     flat: np.ndarray, geo: ConvGeometry, n0: int, n1: int, full: bool, out: np.ndarray
 ) -> np.ndarray:
     """Fill ``out`` with the windows of images ``n0:n1``: ``kh kw`` shifted copies.
+
+    The tuned counterpart of :func:`im2col`, for one chunk of images, into a reused
+    buffer, from the channels-first padded input.
 
     Parameters
     ----------
@@ -245,14 +253,37 @@ def im2col(
     return cols
 
 
-def columns(
+def _window_geometry(
+    input_shape: tuple[int, int, int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int],
+    padding: int | tuple[int, int] | str,
+    dilation: int | tuple[int, int],
+) -> ConvGeometry:
+    """The geometry of the windows of a ``kh x kw`` kernel on an ``(N, C, H, W)`` input.
+
+    One output channel stands in for the kernels: the windows do not depend on them.
+    """
+    input_shape = check_shape(input_shape, "input_shape", "(N, C, H, W)")
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    return ConvGeometry.from_shapes(input_shape, (1, input_shape[1], kh, kw), stride,
+                                    padding, dilation)
+
+
+def im2col(
     x: np.ndarray,
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] = 1,
     padding: int | tuple[int, int] | str = 0,
     dilation: int | tuple[int, int] = 1,
 ) -> np.ndarray:
-    """The whole im2col matrix of a batch, for teaching and checking (not chunked).
+    """The im2col matrix of a batch: every window the kernel visits, as one column.
+
+    The readable version, for the whole batch at once (the convolution itself uses a
+    tuned, chunked version of the same copies). For each kernel tap ``(u, v)`` the
+    numbers it multiplies, over all images and output positions, are one strided
+    slice of the padded input, :meth:`ConvGeometry.tap_slices
+    <convcourse.geometry.ConvGeometry.tap_slices>`: ``kh kw`` copies fill the matrix.
 
     Parameters
     ----------
@@ -268,28 +299,100 @@ def columns(
         Row ``(c, u, v)`` (in that order, ``v`` fastest), column ``(n, i, j)``:
         ``x_pad[n, c, i s_h + u d_h, j s_w + v d_w]``. It holds ``kh kw`` numbers
         for every input number the windows read: mind the memory.
-        ``weight.reshape(O, -1) @ columns(x, (kh, kw))`` is the convolution, with
-        the output laid out ``(O, N, H_out, W_out)``.
+        ``weight.reshape(O, -1) @ im2col(x, (kh, kw))`` is the convolution, with
+        the output laid out ``(O, N, H_out, W_out)``. Dtype: ``x``'s if floating
+        point, else float64.
+
+    Examples
+    --------
+    >>> im2col(np.arange(9.0).reshape(1, 1, 3, 3), 2)
+    array([[0., 1., 3., 4.],
+           [1., 2., 4., 5.],
+           [3., 4., 6., 7.],
+           [4., 5., 7., 8.]])
     """
     x = check_array(x, "x", 4, "(N, C, H, W)")
-    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
-    # One output channel stands in for the kernels: the windows do not depend on them.
-    geo = ConvGeometry.from_shapes(x.shape, (1, x.shape[1], kh, kw), stride, padding,
-                                   dilation)
-    dtype = result_dtype(x)
-    flat = _padded_channels_first(x, geo, dtype, tail=0)
-    size = geo.in_channels * kh * kw * geo.batch * geo.out_height * geo.out_width
-    cols = im2col(flat, geo, 0, geo.batch, False, np.empty(size, dtype))
-    return cols.reshape(geo.in_channels * kh * kw, -1)
+    geo = _window_geometry(x.shape, kernel_size, stride, padding, dilation)
+    x_pad = geo.pad(x.astype(result_dtype(x), copy=False))  # (N, C, H_pad, W_pad)
+    n, c, kh, kw = geo.batch, geo.in_channels, geo.kernel_h, geo.kernel_w
+    cols = np.empty((c, kh, kw, n, geo.out_height, geo.out_width), x_pad.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            r, q = geo.tap_slices(u, v)  # the padded rows and columns tap (u, v) meets
+            cols[:, u, v] = x_pad[:, :, r, q].transpose(1, 0, 2, 3)  # (C, N, H_out, W_out)
+    return cols.reshape(c * kh * kw, n * geo.out_height * geo.out_width)
 
 
 def col2im(
+    cols: np.ndarray,
+    input_shape: tuple[int, int, int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] | str = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """Add every column of an im2col matrix back onto the window it came from.
+
+    The adjoint (transpose) of :func:`im2col`: for any ``x`` and ``cols`` of the
+    right shapes, ``sum(im2col(x, ...) * cols) == sum(x * col2im(cols, x.shape, ...))``.
+    In the backward pass it turns ``dL/dcols`` into ``dL/dx``. An input number that
+    several windows read receives the sum of their columns' entries, hence ``+=``.
+    The readable version, for the whole batch at once.
+
+    Parameters
+    ----------
+    cols : numpy.ndarray, shape (C kh kw, N H_out W_out)
+        Laid out as :func:`im2col` returns it.
+    input_shape : (int, int, int, int)
+        ``(N, C, H, W)``, the shape of the image the columns belong to.
+    kernel_size, stride, padding, dilation
+        As in :func:`im2col`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C, H, W)
+        Dtype: ``cols``'s if floating point, else float64. What lands on the padding
+        is dropped.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, or ``cols`` of the wrong shape for ``input_shape``.
+
+    Examples
+    --------
+    Columns of ones count how many windows read each input number:
+
+    >>> col2im(np.ones((4, 4)), (1, 1, 3, 3), 2)[0, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    cols = check_array(cols, "cols", 2, "(C kh kw, N H_out W_out)")
+    geo = _window_geometry(input_shape, kernel_size, stride, padding, dilation)
+    n, c, kh, kw = geo.batch, geo.in_channels, geo.kernel_h, geo.kernel_w
+    expected = (c * kh * kw, n * geo.out_height * geo.out_width)
+    if cols.shape != expected:
+        raise ValueError(
+            f"cols must have shape {expected} (C kh kw, N H_out W_out) for "
+            f"input_shape={tuple(input_shape)} and a {kh}x{kw} kernel, got {cols.shape}"
+        )
+    per_tap = cols.reshape(c, kh, kw, n, geo.out_height, geo.out_width)
+    x_pad = np.zeros((n, c, *geo.padded_size), dtype=result_dtype(cols))
+    for u in range(kh):
+        for v in range(kw):
+            r, q = geo.tap_slices(u, v)
+            x_pad[:, :, r, q] += per_tap[:, u, v].transpose(1, 0, 2, 3)  # += : windows overlap
+    return geo.unpad(x_pad).copy()  # what fell on the padding goes nowhere
+
+
+def _col2im_chunk(
     cols: np.ndarray, geo: ConvGeometry, n0: int, n1: int, full: bool, flat: np.ndarray
 ) -> None:
-    """Add every column of ``cols`` back to where :func:`im2col` copied it from.
+    """Add every column of ``cols`` back to where :func:`_im2col_chunk` copied it from.
 
-    ``flat`` (shape ``(C, N H_pad W_pad + tail)``) is updated in place: ``kh kw``
-    strided additions, the adjoint of :func:`im2col`.
+    The tuned counterpart of :func:`col2im`: ``flat`` (shape ``(C, N H_pad W_pad +
+    tail)``) is updated in place, ``kh kw`` strided additions.
     """
     for u in range(geo.kernel_h):
         for v in range(geo.kernel_w):
@@ -303,7 +406,7 @@ def _plan(
 
     Returns the dtype of the arithmetic, the window grid ``(gh, gw, full)``
     (:func:`_grid`), the images per chunk (:func:`chunk_size`) and the weights as one
-    ``(K,)``-long row per kernel and group: shape ``(groups, O // groups, K)``.
+    ``(T,)``-long row per kernel and group: shape ``(groups, O // groups, T)``.
     """
     dtype = result_dtype(x)
     grid = _grid(geo)
@@ -333,8 +436,8 @@ def conv2d_forward(
         w[o, c, u, v]\\; x_{\\text{pad}}[n,\\; g_o C_g + c,\\;
         i s_h + u d_h,\\; j s_w + v d_w],
 
-    as ``out_g = weight_g (O/g, K) @ cols_g (K, M)`` for each group, with
-    ``K = (C/g) kh kw`` and ``M`` the windows of one chunk of images.
+    as ``out_g = weight_g (O/g, T) @ cols_g (T, M)`` for each group, with
+    ``T = (C/g) kh kw`` and ``M`` the windows of one chunk of images.
 
     Parameters
     ----------
@@ -363,7 +466,7 @@ def conv2d_forward(
     """
     geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
     dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
-    g, per_out, k = w3.shape  # groups, O // g, taps K
+    g, per_out, taps = w3.shape  # groups, O // g, taps T
 
     flat = _padded_channels_first(x, geo, dtype, _tail(geo, full))
     buffer = _scratch("cols", geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
@@ -372,9 +475,9 @@ def conv2d_forward(
     bias_column = np.zeros(1, dtype) if bias is None else bias.astype(dtype)[:, None, None]
     for n0 in range(0, geo.batch, nb):
         n1 = min(n0 + nb, geo.batch)
-        cols = im2col(flat, geo, n0, n1, full, buffer)
+        cols = _im2col_chunk(flat, geo, n0, n1, full, buffer)
         product = products[: geo.out_channels * (n1 - n0) * gh * gw].reshape(g, per_out, -1)
-        np.matmul(w3, cols.reshape(g, k, -1), out=product)  # (g, O/g, nb gh gw)
+        np.matmul(w3, cols.reshape(g, taps, -1), out=product)  # (g, O/g, nb gh gw)
         product = product.reshape(geo.out_channels, n1 - n0, gh, gw)
         valid = product[:, :, : geo.out_height, : geo.out_width].transpose(1, 0, 2, 3)
         np.add(valid, bias_column, out=out[n0:n1])  # (nb, O, H_out, W_out), plus bias
@@ -396,8 +499,8 @@ def conv2d_backward(
 
     For each chunk of images and each group::
 
-        grad_weight_g += grad_out_g (O/g, M) @ cols_g.T (M, K)
-        grad_cols_g    = weight_g.T (K, O/g) @ grad_out_g (O/g, M)
+        grad_weight_g += grad_out_g (O/g, M) @ cols_g.T (M, T)
+        grad_cols_g    = weight_g.T (T, O/g) @ grad_out_g (O/g, M)
         grad_x        += col2im(grad_cols)
 
     and ``grad_bias = grad_out.sum(axis=(0, 2, 3))``.
@@ -430,8 +533,8 @@ def conv2d_backward(
     geo = check_conv2d(x, weight, None, stride, padding, dilation, groups)
     grad_out = check_grad_out(grad_out, geo)
     dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
-    g, per_out, k = w3.shape  # groups, O // g, taps K
-    w3_t = w3.transpose(0, 2, 1)  # (g, K, O/g): BLAS reads it transposed, no copy
+    g, per_out, taps = w3.shape  # groups, O // g, taps T
+    w3_t = w3.transpose(0, 2, 1)  # (g, T, O/g): BLAS reads it transposed, no copy
 
     tail = _tail(geo, full)
     flat = _padded_channels_first(x, geo, dtype, tail)
@@ -443,11 +546,11 @@ def conv2d_backward(
     grad_grid = _scratch("grad_grid", geo.out_channels * nb * gh * gw, dtype)
     grad_grid = grad_grid.reshape(geo.out_channels, nb, gh, gw)
     grad_grid.fill(0)
-    grad_weight_t = np.zeros((g, k, per_out), dtype=dtype)  # transposed, see below
+    grad_weight_t = np.zeros((g, taps, per_out), dtype=dtype)  # transposed, see below
     for n0 in range(0, geo.batch, nb):
         n1 = min(n0 + nb, geo.batch)
-        cols = im2col(flat, geo, n0, n1, full, buffer)
-        cols3 = cols.reshape(g, k, -1)
+        cols = _im2col_chunk(flat, geo, n0, n1, full, buffer)
+        cols3 = cols.reshape(g, taps, -1)
         upstream = grad_grid[:, : n1 - n0]
         upstream[:, :, : geo.out_height, : geo.out_width] = grad_out[n0:n1].transpose(
             1, 0, 2, 3
@@ -455,10 +558,10 @@ def conv2d_backward(
         upstream3 = upstream.reshape(g, per_out, -1)
         # grad_weight_g = grad_out_g @ cols_g.T, computed as its transpose
         # cols_g @ grad_out_g.T: the same numbers, but BLAS splits the larger
-        # K x (O/g) result better between threads (about a third faster in float32).
+        # T x (O/g) result better between threads (about a third faster in float32).
         grad_weight_t += np.matmul(cols3, upstream3.transpose(0, 2, 1))
         np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
-        col2im(cols, geo, n0, n1, full, grad_flat)
+        _col2im_chunk(cols, geo, n0, n1, full, grad_flat)
 
     grad_pad = _as_grid(grad_flat, geo).transpose(1, 0, 2, 3)  # (N, C, H_pad, W_pad)
     grad_x = geo.unpad(grad_pad).copy()  # out of the scratch buffer

@@ -138,24 +138,71 @@ def test_bad_memory_budget(budget, error, pattern):
         fast.conv2d_forward(np.zeros((1, 1, 3, 3)), np.zeros((1, 1, 2, 2)), memory_budget=budget)
 
 
-@pytest.mark.parametrize(
-    ("kernel", "hyper"),
-    [
-        ((2, 2), {}),
-        ((2, 3), {"stride": (2, 1), "padding": 1, "dilation": (1, 2)}),
-        (3, {"padding": (1, 0)}),
-    ],
-)
-def test_columns_match_torch_unfold(kernel, hyper):
+WINDOW_CASES = [
+    ((2, 2), {}),
+    ((2, 3), {"stride": (2, 1), "padding": 1, "dilation": (1, 2)}),
+    (3, {"padding": (1, 0)}),
+    ((1, 2), {"stride": 2, "dilation": 3}),  # windows interleave but never share a number
+]
+
+
+@pytest.mark.parametrize(("kernel", "hyper"), WINDOW_CASES)
+def test_im2col_matches_torch_unfold(kernel, hyper):
     x = np.random.default_rng(4).standard_normal((2, 3, 6, 5))
-    cols = fast.columns(x, kernel, **hyper)
+    cols = fast.im2col(x, kernel, **hyper)
     theirs = reference.unfold(x, kernel, **hyper)  # (N, C kh kw, L)
     np.testing.assert_array_equal(cols, theirs.transpose(1, 0, 2).reshape(cols.shape))
 
 
-def test_columns_validates_kernel_size():
+@pytest.mark.parametrize(("kernel", "hyper"), WINDOW_CASES)
+def test_col2im_matches_torch_fold(kernel, hyper):
+    x_shape = (2, 3, 6, 5)
+    t, m = fast.im2col(np.zeros(x_shape), kernel, **hyper).shape
+    cols = np.random.default_rng(5).standard_normal((t, m))
+    ours = fast.col2im(cols, x_shape, kernel, **hyper)
+    per_image = cols.reshape(t, 2, -1).transpose(1, 0, 2)  # torch's (N, C kh kw, L)
+    theirs = reference.fold(per_image, x_shape[2:], kernel, **hyper)
+    assert ours.shape == x_shape and ours.dtype == np.float64
+    assert rel_error(ours, theirs) < TOL64
+
+
+@pytest.mark.parametrize(("kernel", "hyper"), [*WINDOW_CASES, (3, {"padding": "same"})])
+def test_col2im_is_the_adjoint_of_im2col(kernel, hyper):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3, 6, 5))
+    cols = fast.im2col(x, kernel, **hyper)
+    y = rng.standard_normal(cols.shape)
+    lhs, rhs = np.sum(cols * y), np.sum(x * fast.col2im(y, x.shape, kernel, **hyper))
+    assert abs(lhs - rhs) < TOL64 * abs(lhs)
+
+
+def test_im2col_and_col2im_keep_float32_and_compute_integers_in_float64():
+    x = np.arange(2 * 9, dtype=np.float32).reshape(1, 2, 3, 3)
+    assert fast.im2col(x, 2).dtype == np.float32
+    assert fast.col2im(fast.im2col(x, 2), x.shape, 2).dtype == np.float32
+    assert fast.im2col(x.astype(np.int64), 2).dtype == np.float64
+    assert fast.col2im(np.ones((8, 4), np.int64), x.shape, 2).dtype == np.float64
+
+
+def test_im2col_validates_kernel_size():
     with pytest.raises(ValueError, match=r"kernel_size must be at least 1 on each axis"):
-        fast.columns(np.zeros((1, 1, 3, 3)), (0, 2))
+        fast.im2col(np.zeros((1, 1, 3, 3)), (0, 2))
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((np.ones((4, 4)), (1, 1, 3, 3), 3), ValueError,
+         r"^cols must have shape \(9, 1\) \(C kh kw, N H_out W_out\) for "
+         r"input_shape=\(1, 1, 3, 3\) and a 3x3 kernel, got \(4, 4\)$"),
+        ((np.ones(4), (1, 1, 3, 3), 2), ValueError, r"^cols must be 2-D"),
+        ((np.ones((4, 4)), (1, 3, 3), 2), ValueError, r"^input_shape must have 4 entries"),
+        ((np.ones((4, 4)), (1, 1, 3, 3), 4), ValueError, r"the kernel reaches 4x4"),
+    ],
+)
+def test_col2im_errors(args, error, match):
+    with pytest.raises(error, match=match):
+        fast.col2im(*args)
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 5, 5), (2, 3, 6, 7)])

@@ -1,4 +1,5 @@
-"""Tests of :mod:`convcourse.plot.matrices`: dense matrices (ch. 4) and value grids (ch. 5)."""
+"""Tests of :mod:`convcourse.plot.matrices`: dense matrices (ch. 4), value grids, im2col and
+col2im (ch. 5)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+from convcourse import fast
 from convcourse.linear_map import conv_as_matrix
-from convcourse.plot import HIGHLIGHT_COLOR, plot_grid, plot_matrix
+from convcourse.plot import HIGHLIGHT_COLOR, plot_col2im, plot_grid, plot_im2col, plot_matrix
 
 # --- plot_matrix --------------------------------------------------------------------------
 
@@ -148,3 +150,97 @@ def test_plot_grid_errors(kwargs, error, match):
     arguments = {"values": np.arange(6.0).reshape(2, 3)} | kwargs
     with pytest.raises(error, match=match):
         plot_grid(**arguments)
+
+
+# --- plot_im2col and plot_col2im ----------------------------------------------------------
+
+
+def _highlighted(ax) -> list[tuple[int, int]]:
+    """The ``(row, col)`` cells of one panel that carry the highlight."""
+    return sorted((round(p.get_y() + 0.5), round(p.get_x() + 0.5)) for p in ax.patches
+                  if p.get_gid() == "highlight")
+
+
+def _numbers(ax) -> list[str]:
+    return [text.get_text() for text in ax.texts]
+
+
+def test_plot_im2col_draws_the_image_and_its_columns():
+    image = np.arange(20.0).reshape(4, 5)
+    fig = plot_im2col(image, (2, 3), window=(1, 2))
+    assert isinstance(fig, Figure)
+    left, right = fig.axes
+    assert _numbers(left) == [format(v, "g") for v in image.ravel()]
+    cols = fast.im2col(image[None, None], (2, 3))  # (6 taps, 3 x 3 windows)
+    assert _numbers(right) == [format(v, "g") for v in cols.ravel()]
+    # the window at (1, 2) is rows 1-2, columns 2-4 of the image, and column 5 of cols
+    assert _highlighted(left) == [(r, c) for r in (1, 2) for c in (2, 3, 4)]
+    assert _highlighted(right) == [(t, 5) for t in range(6)]
+    assert [label.get_text() for label in right.get_yticklabels()] == [
+        "(0,0)", "(0,1)", "(0,2)", "(1,0)", "(1,1)", "(1,2)"]
+    assert right.get_xticklabels()[5].get_text() == "(1,2)"
+    assert right.get_title() == "cols (T = 6 taps x M = 9 windows)"
+    assert fig._suptitle.get_text() == "im2col: the window at (1, 2) becomes column 5"
+
+
+def test_plot_im2col_with_stride_and_dilation():
+    image = np.arange(25.0).reshape(5, 5)
+    fig = plot_im2col(image, 2, window=(0, 1), stride=2, dilation=2)
+    left, right = fig.axes
+    # reach 3, stride 2: 2 x 2 windows; window (0, 1) reads rows 0, 2 and columns 2, 4
+    assert _highlighted(left) == [(0, 2), (0, 4), (2, 2), (2, 4)]
+    assert _highlighted(right) == [(t, 1) for t in range(4)]
+    assert _numbers(right)[1::4] == ["2", "4", "12", "14"]
+
+
+def test_plot_col2im_adds_columns_back():
+    fig = plot_col2im(np.ones((4, 9)), (4, 4), 2, window=(1, 2))
+    left, right = fig.axes
+    assert left.get_title() == "cols (T = 4 taps x M = 9 windows)"
+    assert _highlighted(left) == [(t, 5) for t in range(4)]
+    # columns of ones: each number counts the windows that read it
+    assert _numbers(right) == ["1", "2", "2", "1", "2", "4", "4", "2",
+                               "2", "4", "4", "2", "1", "2", "2", "1"]
+    assert _highlighted(right) == [(1, 2), (1, 3), (2, 2), (2, 3)]
+    assert right.get_title() == "col2im(cols) (4 x 4)"
+    assert fig._suptitle.get_text() == "col2im: column 5 is added back onto the window at (1, 2)"
+
+
+def test_plot_col2im_of_plot_im2col_columns_weights_by_the_counts():
+    image = np.arange(1.0, 10.0).reshape(3, 3)
+    cols = fast.im2col(image[None, None], 2)
+    right = plot_col2im(cols, image.shape, 2, fmt=".0f").axes[1]
+    counts = fast.col2im(np.ones_like(cols), (1, 1, 3, 3), 2)[0, 0]
+    assert _numbers(right) == [format(v, ".0f") for v in (image * counts).ravel()]
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "error", "match"),
+    [
+        (plot_im2col, {"image": [[1.0]], "kernel_size": 1}, TypeError,
+         r"^image must be a numpy\.ndarray \(H, W\)"),
+        (plot_im2col, {"image": np.ones((1, 3, 3)), "kernel_size": 2}, ValueError,
+         r"^image must be 2-D \(H, W\)"),
+        (plot_im2col, {"image": np.ones((3, 3)), "kernel_size": 4}, ValueError,
+         r"^the kernel reaches 4x4 \(kernel 4x4, dilation \(1, 1\)\) but the padded input "
+         r"is only 3x3"),
+        (plot_im2col, {"image": np.ones((3, 3)), "kernel_size": 2, "window": (2, 0)},
+         ValueError, r"^window=\(2, 0\) is outside the 2x2 grid of windows "
+         r"\(rows 0\.\.1, columns 0\.\.1\)$"),
+        (plot_im2col, {"image": np.ones((3, 3)), "kernel_size": 2, "window": (0, -1)},
+         ValueError, r"^window must be at least 0 on each axis"),
+        (plot_im2col, {"image": np.ones((3, 3)), "kernel_size": 2, "stride": 0},
+         ValueError, r"^stride must be at least 1"),
+        (plot_im2col, {"image": np.ones((3, 3)), "kernel_size": (2, 0)},
+         ValueError, r"^kernel_size must be at least 1 on each axis"),
+        (plot_col2im, {"cols": np.ones((4, 3)), "image_shape": (3, 3), "kernel_size": 2},
+         ValueError, r"^cols must have shape \(4, 4\)"),
+        (plot_col2im, {"cols": np.ones((4, 4)), "image_shape": (3, 0), "kernel_size": 2},
+         ValueError, r"^image_shape must be at least 1 on each axis"),
+        (plot_col2im, {"cols": np.ones(4), "image_shape": (3, 3), "kernel_size": 2},
+         ValueError, r"^cols must be 2-D"),
+    ],
+)
+def test_plot_im2col_and_col2im_errors(function, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        function(**kwargs)

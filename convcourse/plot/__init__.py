@@ -10,7 +10,8 @@ module per family of figures:
 * :mod:`~convcourse.plot.images` (chapter 3): :func:`plot_images`, :func:`plot_kernel`,
   :func:`plot_kernel_gallery`;
 * :mod:`~convcourse.plot.matrices` (chapters 4 and 5): :func:`plot_matrix`, a
-  convolution's dense matrix, and :func:`plot_grid`, a table of numbers;
+  convolution's dense matrix, :func:`plot_grid`, a table of numbers, and
+  :func:`plot_im2col` and :func:`plot_col2im`, im2col and col2im as two tables;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
 
 Conventions, the same for every figure:
@@ -44,7 +45,7 @@ Conventions, the same for every figure:
 
 from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
-from .matrices import plot_grid, plot_matrix
+from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
 from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
 from .windows import plot_channel_connections, plot_windows, window_taps
 
@@ -54,9 +55,11 @@ __all__ = [
     "SIGNED_PERCENTILE",
     "WINDOW_COLORS",
     "plot_channel_connections",
+    "plot_col2im",
     "plot_connections_1d",
     "plot_grad_x_steps",
     "plot_grid",
+    "plot_im2col",
     "plot_images",
     "plot_kernel",
     "plot_kernel_gallery",

@@ -1,4 +1,5 @@
-"""Matrices: a convolution's dense matrix (chapter 4) and a table of values (chapter 5)."""
+"""Matrices: a convolution's dense matrix (chapter 4), tables of values, and im2col and
+col2im drawn as tables (chapter 5)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .. import fast
+from ..geometry import ConvGeometry
 from ..validation import check_array, check_int, check_number, check_pair
 from .style import (
     HIGHLIGHT_COLOR,
@@ -20,9 +23,10 @@ from .style import (
     check_labels,
     figure_of,
     label_cells,
+    window_cells,
 )
 
-__all__ = ["plot_grid", "plot_matrix"]
+__all__ = ["plot_col2im", "plot_grid", "plot_im2col", "plot_matrix"]
 
 
 def _check_blocks(value: object, size: int, name: str) -> int:
@@ -205,3 +209,182 @@ def plot_grid(
     if title:
         ax.set_title(title, fontsize=11)
     return figure_of(ax)
+
+
+# --- im2col and col2im --------------------------------------------------------------------
+
+
+def _one_image_windows(
+    image_shape: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    window: tuple[int, int],
+    stride: int | tuple[int, int],
+    dilation: int | tuple[int, int],
+) -> tuple[ConvGeometry, tuple[int, int]]:
+    """The windows of a single-channel ``(H, W)`` image, and the checked ``window``."""
+    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
+    geo = ConvGeometry.from_shapes((1, 1, *image_shape), (1, 1, kh, kw), stride, 0, dilation)
+    i, j = check_pair(window, "window", minimum=0)
+    if i >= geo.out_height or j >= geo.out_width:
+        raise ValueError(
+            f"window={(i, j)} is outside the {geo.out_height}x{geo.out_width} grid of "
+            f"windows (rows 0..{geo.out_height - 1}, columns 0..{geo.out_width - 1})"
+        )
+    return geo, (i, j)
+
+
+def _plot_windows_and_columns(
+    image: np.ndarray, cols: np.ndarray, geo: ConvGeometry, window: tuple[int, int],
+    image_first: bool, image_title: str, cols_title: str, title: str, fmt: str,
+) -> Figure:
+    """The image and its columns side by side, one window and its column highlighted."""
+    i, j = window
+    column = i * geo.out_width + j
+    taps, windows = cols.shape
+    height, width = image.shape
+    fig, axes = plt.subplots(
+        1, 2, figsize=(0.5 * (width + windows) + 2.5, 0.5 * max(height, taps) + 1.6),
+        width_ratios=[width, windows] if image_first else [windows, width],
+    )
+    image_ax, cols_ax = axes if image_first else axes[::-1]
+    plot_grid(image, ax=image_ax, title=image_title, fmt=fmt,
+              highlight=window_cells(geo, i, j))
+    image_ax.set_xlabel("column")
+    image_ax.set_ylabel("row")
+    plot_grid(cols, ax=cols_ax, title=cols_title, fmt=fmt,
+              highlight=[(tap, column) for tap in range(taps)],
+              xlabels=[f"({a},{b})" for a in range(geo.out_height) for b in range(geo.out_width)],
+              ylabels=[f"({u},{v})" for u in range(geo.kernel_h) for v in range(geo.kernel_w)])
+    cols_ax.set_xlabel("window (i, j)")
+    cols_ax.set_ylabel("tap (u, v)")
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def plot_im2col(
+    image: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    window: tuple[int, int] = (0, 0),
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    fmt: str = "g",
+) -> Figure:
+    """Draw im2col on one small single-channel image: each window becomes a column.
+
+    Left, the image as a table of numbers with the cells of one window highlighted;
+    right, its im2col matrix (:func:`convcourse.fast.im2col`, one row per kernel tap
+    ``(u, v)``, one column per window ``(i, j)``) with that window's column
+    highlighted. No padding, so that every cell drawn is a number of the image.
+
+    Parameters
+    ----------
+    image : numpy.ndarray, shape (H, W)
+        Real numbers, few enough to read.
+    kernel_size : int or (int, int)
+        ``(kh, kw)``.
+    window : (int, int), default (0, 0)
+        The window ``(i, j)`` to highlight, inside the ``H_out x W_out`` grid.
+    stride, dilation : int or (int, int), default 1
+        As in :func:`convcourse.fast.im2col`.
+    fmt : str, default "g"
+        Format spec for the numbers, as in :func:`plot_grid`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the image, then the columns. The highlighted cells are the
+        rectangles with gid ``"highlight"`` (see :func:`plot_grid`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``image`` is not a non-empty real 2-D array, a hyper-parameter is bad, the
+        kernel does not fit, or ``window`` is not a pair of ints inside the grid of
+        windows; the message names the argument.
+
+    Examples
+    --------
+    >>> fig = plot_im2col(np.arange(16.0).reshape(4, 4), 2, window=(1, 2))
+    >>> fig.axes[1].get_title()
+    'cols (T = 4 taps x M = 9 windows)'
+    >>> plt.close(fig)
+    """
+    image = check_array(image, "image", 2, "(H, W)")
+    geo, window = _one_image_windows(image.shape, kernel_size, window, stride, dilation)
+    cols = fast.im2col(image[None, None], (geo.kernel_h, geo.kernel_w), geo.stride, 0,
+                       geo.dilation)
+    i, j = window
+    height, width = image.shape
+    return _plot_windows_and_columns(
+        image, cols, geo, window, True,
+        f"image ({height} x {width})",
+        f"cols (T = {cols.shape[0]} taps x M = {cols.shape[1]} windows)",
+        f"im2col: the window at ({i}, {j}) becomes column {i * geo.out_width + j}",
+        fmt,
+    )
+
+
+def plot_col2im(
+    cols: np.ndarray,
+    image_shape: tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    window: tuple[int, int] = (0, 0),
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    fmt: str = "g",
+) -> Figure:
+    """Draw col2im on one small single-channel image: each column is added back.
+
+    The mirror image of :func:`plot_im2col`. Left, a matrix laid out like im2col's
+    (one row per tap ``(u, v)``, one column per window ``(i, j)``) with one column
+    highlighted; right, :func:`convcourse.fast.col2im` of it, the ``H x W`` image in
+    which every entry is the sum of the entries of all the columns that window onto it,
+    with the cells the highlighted column is added to highlighted. Columns of ones
+    show how many windows read each number of the image.
+
+    Parameters
+    ----------
+    cols : numpy.ndarray, shape (kh kw, H_out W_out)
+        Real numbers.
+    image_shape : (int, int)
+        ``(H, W)`` of the image the columns belong to.
+    kernel_size, window, stride, dilation, fmt
+        As in :func:`plot_im2col`; ``window`` is the window whose column is highlighted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the columns, then the image. The highlighted cells are the
+        rectangles with gid ``"highlight"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``cols`` is not a non-empty real 2-D array of shape ``(kh kw, H_out
+        W_out)``, ``image_shape`` is not two ints of at least 1, a hyper-parameter is
+        bad, or ``window`` is outside the grid of windows; the message names the
+        argument.
+
+    Examples
+    --------
+    >>> fig = plot_col2im(np.ones((4, 9)), (4, 4), 2, window=(1, 2))
+    >>> [text.get_text() for text in fig.axes[1].texts][:4]
+    ['1', '2', '2', '1']
+    >>> plt.close(fig)
+    """
+    cols = check_array(cols, "cols", 2, "(kh kw, H_out W_out)")
+    image_shape = check_pair(image_shape, "image_shape", minimum=1)
+    geo, window = _one_image_windows(image_shape, kernel_size, window, stride, dilation)
+    image = fast.col2im(cols, (1, 1, *image_shape), (geo.kernel_h, geo.kernel_w),
+                        geo.stride, 0, geo.dilation)[0, 0]
+    i, j = window
+    height, width = image_shape
+    return _plot_windows_and_columns(
+        image, cols, geo, window, False,
+        f"col2im(cols) ({height} x {width})",
+        f"cols (T = {cols.shape[0]} taps x M = {cols.shape[1]} windows)",
+        f"col2im: column {i * geo.out_width + j} is added back onto the window at "
+        f"({i}, {j})",
+        fmt,
+    )
