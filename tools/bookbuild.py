@@ -47,7 +47,8 @@ class BuildResult:
 
 def sources() -> list[Path]:
     """The files the website is made from (changing any of them makes a build stale)."""
-    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("*.md"), *ROOT.glob("_ext/*.py")]
+    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("*.md"), *ROOT.glob("_ext/*.py"),
+             *ROOT.glob("_static/*"), *ROOT.glob("_templates/*")]
     files += [p for p in (ROOT / "chapters").rglob("*") if p.suffix in {".ipynb", ".md", ".png"}]
     return [p for p in files if p.is_file() and p.name != "README.md"]
 
