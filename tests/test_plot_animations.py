@@ -16,6 +16,7 @@ import pytest
 
 from convcourse import reference
 from convcourse.plot import Player, animate_backward, animate_im2col, animate_windows
+from convcourse.plot.player import PLAYER_BUDGET
 
 # The settings the chapters use (small integers, so every number is exact).
 X5 = np.arange(25).reshape(5, 5) % 7 - 3
@@ -142,9 +143,6 @@ ANIMATIONS = {
     "backward": lambda: animate_backward(GRAD3, K3, (5, 5), stride=2, padding=1),
     "im2col": lambda: animate_im2col(np.arange(16).reshape(4, 4), 2),
 }
-
-#: What one player may add to a page, in bytes ("a few hundred kB" at most).
-PLAYER_BUDGET = 200_000
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ def test_html_is_the_finished_picture_without_script_and_a_player_with_it():
     ident = player.element_id
     assert re.fullmatch(r"cc-player-[0-9a-f]{12}", ident)
     assert html.startswith(f'<div class="cc-player" id="{ident}" role="group" '
-                           f'aria-label="Animation: a test">')
+                           f'aria-label="Animation: a test" data-interval="1000">')
     # Without JavaScript: the last frame and its caption, the controls hidden.
     last = base64.b64encode(player.frames[-1]).decode()
     assert f'<img src="data:image/png;base64,{last}" width="60" height="40" ' \

@@ -41,7 +41,11 @@ from PIL import Image
 
 from ..validation import check_int
 
-__all__ = ["PNG_COLORS", "Player", "record"]
+__all__ = ["PLAYER_BUDGET", "PNG_COLORS", "Player", "record"]
+
+#: The most bytes one player should add to a page ("a few hundred kB" at most); the
+#: animations of the chapters weigh about a third of it.
+PLAYER_BUDGET = 300_000
 
 #: Colours kept in each frame's PNG: the figures are flat colours and text, and a
 #: 64-colour palette makes a frame about three times smaller than full colour.
@@ -250,7 +254,8 @@ class Player:
         width, height = Image.open(io.BytesIO(self.frames[-1])).size
         return (
             f'<div class="cc-player" id="{ident}" role="group" '
-            f'aria-label="Animation: {html.escape(self.title)}">'
+            f'aria-label="Animation: {html.escape(self.title)}" '
+            f'data-interval="{self.interval}">'
             f"<style>{_STYLE}</style>"
             f'<img src="{_data_uri(self.frames[-1])}" width="{width}" height="{height}" '
             f'alt="{html.escape(self.description)}">'
