@@ -37,3 +37,16 @@ def with_gid():
         return figure.findobj(lambda artist: artist.get_gid() == gid)
 
     return find
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright, for the browser tests.
+
+    Skips without ``/usr/bin/chromium`` (fails instead with
+    ``CONVCOURSE_REQUIRE_BROWSER=1``); see ``tests/browsing.py``.
+    """
+    from browsing import launch
+
+    with launch() as chromium:
+        yield chromium
