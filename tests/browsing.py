@@ -221,6 +221,22 @@ def axe_violations(page) -> list[str]:
     ]
 
 
+def axe_violations_in_each_mode(page) -> list[str]:
+    """:func:`axe_violations` in light mode, then in dark mode (``mode: problem`` lines).
+
+    The theme follows the browser's colour scheme (``default_mode: auto``): the browser
+    switches it, and axe runs once the page has finished changing colour.
+    """
+    violations = []
+    for color_scheme in COLOR_SCHEMES:
+        page.emulate_media(color_scheme=color_scheme)
+        page.wait_for_function("mode => document.documentElement.dataset.theme === mode",
+                               arg=color_scheme, timeout=5_000)
+        settle(page)
+        violations += [f"{color_scheme}: {line}" for line in axe_violations(page)]
+    return violations
+
+
 def images(page) -> list[dict[str, str | None]]:
     """``src`` (shortened) and ``alt`` of every ``<img>`` in the page as rendered."""
     return page.evaluate(

@@ -162,9 +162,17 @@ def test_players_are_deterministic_and_light(players, name):
     assert "http" not in html  # nothing fetched: no CDN, no font
 
 
+def test_the_largest_accepted_pictures_stay_within_budget():
+    X = np.arange(64).reshape(8, 8) % 13 - 6  # padded 10x10: 4x4 windows of a 3x3 kernel
+    K = np.arange(9).reshape(3, 3) % 5 - 2
+    for player in (animate_windows(X, K, stride=2, padding=1),
+                   animate_backward(np.ones((4, 4)), K, (8, 8), stride=2, padding=1)):
+        assert len(player.frames) == 18 and player.nbytes <= PLAYER_BUDGET
+
+
 def test_different_animations_get_different_ids(players):
     ids = {player.element_id for player in players.values()}
-    ids.add(animate_windows(X5, K3, stride=1, padding=1).element_id)
+    ids.add(animate_windows(X5, K3, stride=2).element_id)
     assert len(ids) == 4
 
 
@@ -179,13 +187,20 @@ def test_different_animations_get_different_ids(players):
         (lambda: animate_windows(X5, np.ones(3)), ValueError, r"^K must be 2-D"),
         (lambda: animate_windows(X5, np.ones((6, 6))), ValueError, r"^K must be at most 5x5"),
         (lambda: animate_windows(np.ones((12, 12)), K3, padding=1), ValueError,
-         r"^X is too large to animate: with padding 1 it is 14x14 cells, at most 12"),
+         r"^X is too large to animate: with padding 1 it is 14x14 cells, at most 10"),
+        (lambda: animate_windows(np.ones((5, 6)), np.ones((1, 1))), ValueError,
+         r"^X is too large to animate: the kernel visits 5x6 windows, at most 16"),
+        (lambda: animate_backward(np.ones((3, 3)), K3, (11, 11)), ValueError,
+         r"^input_size is too large to animate: with padding 0 it is 11x11 cells"),
+        (lambda: animate_im2col(np.arange(64).reshape(8, 8), 3, stride=2, padding=1), ValueError,
+         r"^too large to animate: the player would weigh \d+ kB, more than "
+         r"PLAYER_BUDGET \(300 kB\)"),
         (lambda: animate_windows(X5, K3, stride=0), ValueError, r"^stride must be at least 1"),
         (lambda: animate_windows(X5, K3, interval=10), ValueError,
          r"^interval must be at least 50"),
         (lambda: animate_windows(X5, K3, interval=1.5), TypeError, r"^interval must be an int"),
-        (lambda: animate_backward(GRAD3, K3, (5, 5), padding=1), ValueError,
-         r"^grad_out must have the forward output's shape \(5, 5\) for input_size \(5, 5\)"
+        (lambda: animate_backward(GRAD3, K3, (4, 4), padding=1), ValueError,
+         r"^grad_out must have the forward output's shape \(4, 4\) for input_size \(4, 4\)"
          r", stride 1 and 1 zero of padding on each side, got \(3, 3\)$"),
         (lambda: animate_backward(GRAD3, K3, 5), TypeError,
          r"^input_size must be a pair of ints \(H, W\), got 5$"),

@@ -15,15 +15,13 @@ import json
 
 import pytest
 from browsing import (
-    COLOR_SCHEMES,
     Visit,
-    axe_violations,
+    axe_violations_in_each_mode,
     check_player,
     focus_ring,
     images,
     open_folds,
     serve,
-    settle,
     tab_to,
 )
 
@@ -176,22 +174,14 @@ def test_page_passes_axe(visit, path):
     """axe-core finds no violation of any impact, in light and dark mode, folds opened.
 
     Folded solutions and hidden cells are invisible to axe, so all are opened first;
-    the toggles themselves look the same open or closed. The theme follows the
-    browser's colour scheme (``default_mode: auto``): the page is checked in one mode,
-    then the browser switches to the other and it is checked again.
+    the toggles themselves look the same open or closed.
     """
-    v, page = visit(path, COLOR_SCHEMES[0])
+    v, page = visit(path)
     page.wait_for_load_state("networkidle")
     if path == SEARCH_PAGE:
         page.locator("#search-results ul.search li a").first.wait_for(timeout=20_000)
     open_folds(page)
-    violations = []
-    for color_scheme in COLOR_SCHEMES:
-        page.emulate_media(color_scheme=color_scheme)
-        page.wait_for_function("mode => document.documentElement.dataset.theme === mode",
-                               arg=color_scheme, timeout=5_000)
-        settle(page)
-        violations += [f"{color_scheme}: {line}" for line in axe_violations(page)]
+    violations = axe_violations_in_each_mode(page)
     assert violations == [], f"{path}:\n" + "\n".join(violations)
     assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)  # axe fetched nothing
 

@@ -19,8 +19,11 @@ enough to read every number: where each window lies comes from
 every figure of the package, and arguments are checked by
 :mod:`convcourse.validation`.
 
-A player weighs about 5 kB per frame (a 64-colour PNG at 100 dpi) plus 3 kB of
-HTML and script: the defaults of the chapters stay well under 150 kB each.
+A player weighs about 8 kB per frame (a 64-colour PNG at 100 dpi) plus 3 kB of HTML
+and script: a 5x5 input padded by 1 with a 3x3 kernel and stride 2 (9 windows, 11
+frames) makes a player of about 90 kB. Larger pictures are refused: at most
+:data:`MAX_GRID` cells a side, :data:`MAX_WINDOWS` windows, and never more than
+:data:`~.player.PLAYER_BUDGET` bytes.
 """
 
 from __future__ import annotations
@@ -33,17 +36,28 @@ from matplotlib.patches import Rectangle
 
 from ..geometry import ConvGeometry
 from ..validation import check_array, check_int, check_pair
-from .player import Player, record
+from .player import PLAYER_BUDGET, Player, record
 from .style import CELL_EDGE, HIGHLIGHT_COLOR, PAD_COLOR, WINDOW_COLORS, window_cells
 
-__all__ = ["MAX_GRID", "MAX_KERNEL", "animate_backward", "animate_im2col", "animate_windows"]
+__all__ = [
+    "MAX_GRID",
+    "MAX_KERNEL",
+    "MAX_WINDOWS",
+    "animate_backward",
+    "animate_im2col",
+    "animate_windows",
+]
 
 #: The largest padded input (rows or columns) an animation draws: every number must
 #: stay readable, and every window adds a frame.
-MAX_GRID = 12
+MAX_GRID = 10
 
 #: The largest kernel (rows or columns): its products are written out in a caption.
 MAX_KERNEL = 5
+
+#: The most windows (output positions) an animation visits: one frame each, and one
+#: column each in im2col's matrix.
+MAX_WINDOWS = 16
 
 _CELL_INCHES = 0.36  # side of one cell
 _GAP = 1.2  # cells of space between two panels
@@ -115,9 +129,10 @@ class _Grid:
         for cell, value in items:
             self.texts[cell].set_text(_num(value))
 
-    def clear(self, color: str = "white") -> None:
+    def clear(self) -> None:
+        """Blank every cell: white, thin grey edges, no text."""
         for patch in self.cells.values():
-            patch.set_facecolor(color)
+            patch.set_facecolor("white")
             patch.set_edgecolor(CELL_EDGE)
             patch.set_linewidth(0.8)
         for text in self.texts.values():
@@ -149,15 +164,24 @@ def _figure(widths: list[int], rows: int) -> tuple[Figure, list[Axes]]:
     return figure, axes
 
 
-def _geometry(X: np.ndarray, kernel_shape: tuple[int, int], stride, padding,
-              dilation) -> ConvGeometry:
-    """The geometry of one single-channel convolution, checked to be small enough to draw."""
-    geo = ConvGeometry.from_shapes((1, 1, *X.shape), (1, 1, *kernel_shape), stride, padding,
-                                   dilation)
+def _geometry(input_size: tuple[int, int], kernel_shape: tuple[int, int], stride, padding,
+              dilation, name: str = "X") -> ConvGeometry:
+    """The geometry of one single-channel convolution, checked to be small enough to draw.
+
+    ``name`` is what the caller calls the input, for the error messages.
+    """
+    geo = ConvGeometry.from_shapes((1, 1, *input_size), (1, 1, *kernel_shape), stride,
+                                   padding, dilation)
     if max(geo.padded_size) > MAX_GRID:
         raise ValueError(
-            f"X is too large to animate: with padding {padding!r} it is "
+            f"{name} is too large to animate: with padding {padding!r} it is "
             f"{geo.padded_size[0]}x{geo.padded_size[1]} cells, at most {MAX_GRID} per side"
+        )
+    if geo.out_height * geo.out_width > MAX_WINDOWS:
+        raise ValueError(
+            f"{name} is too large to animate: the kernel visits "
+            f"{geo.out_height}x{geo.out_width} windows, at most {MAX_WINDOWS} (one frame "
+            f"each); use a smaller input or a larger stride"
         )
     return geo
 
@@ -176,38 +200,69 @@ def _windows(geo: ConvGeometry) -> list[tuple[int, int]]:
     return [(i, j) for i in range(geo.out_height) for j in range(geo.out_width)]
 
 
-def _input_cells(geo: ConvGeometry) -> set[tuple[int, int]]:
-    """The cells of the padded grid that hold the real input (not the padding)."""
-    top, _, left, _ = geo.padding
-    return {(r, c) for r in range(top, top + geo.height) for c in range(left, left + geo.width)}
+class _PaddedGrid(_Grid):
+    """The padded input (or its gradient): the real input framed, the padding shaded on
+    request, and a dashed box around the cells the kernel spans at the current window."""
+
+    def __init__(self, ax: Axes, geo: ConvGeometry, title: str):
+        super().__init__(ax, *geo.padded_size, title)
+        self.geo = geo
+        top, _, left, _ = geo.padding
+        inside = {(r, c) for r in range(top, top + geo.height)
+                  for c in range(left, left + geo.width)}
+        self.padding_cells = [cell for cell in self.cells if cell not in inside]
+        if any(geo.padding):
+            self.frame(top, left, geo.height, geo.width, edgecolor="black", zorder=3)
+        self.box = self.frame(0, 0, *geo.reach, edgecolor=_TAP_COLOR, linestyle="--",
+                              zorder=4)
+        self.box.set_visible(False)
+
+    def clear(self, values: np.ndarray | None = None) -> None:
+        """Blank every cell and hide the box; with ``values``, shade the padding grey and
+        write ``values`` in the cells."""
+        super().clear()
+        self.box.set_visible(False)
+        if values is not None:
+            self.shade_padding()
+            self.write(values)
+
+    def shade_padding(self) -> None:
+        self.paint(self.padding_cells, PAD_COLOR)
+
+    def show_window(self, i: int, j: int, outline: bool = False) -> str:
+        """Mark the taps of window ``(i, j)`` (filled, or ``outline``-d) and box it.
+
+        Returns where it lies in words: ``"rows 0-2, columns 2-4"``.
+        """
+        for cell in window_cells(self.geo, i, j):
+            if outline:
+                self.cells[cell].set_edgecolor(HIGHLIGHT_COLOR)
+                self.cells[cell].set_linewidth(2.2)
+            else:
+                self.cells[cell].set_facecolor(_TAP_COLOR + "66")
+        rows, cols = self.geo.window(i, j)
+        self.box.set_xy((cols.start, rows.start))
+        self.box.set_visible(True)
+        return f"rows {_span(rows)}, columns {_span(cols)}"
 
 
-def _padded_grid(ax: Axes, geo: ConvGeometry, title: str) -> _Grid:
-    """The padded input's grid, with a frame around the real input if there is padding."""
-    grid = _Grid(ax, *geo.padded_size, title)
-    if any(geo.padding):
-        grid.frame(geo.padding[0], geo.padding[2], geo.height, geo.width, edgecolor="black",
-                   zorder=3)
-    return grid
+def _play(figure: Figure, draw, frames: int, title: str, description: str,
+          interval: int) -> Player:
+    """Record ``frames`` frames of ``figure`` with ``draw`` into a :class:`Player`.
 
-
-def _paint_padding(grid: _Grid, geo: ConvGeometry) -> None:
-    inside = _input_cells(geo)
-    grid.paint([cell for cell in grid.cells if cell not in inside], PAD_COLOR)
-
-
-def _reach_box(grid: _Grid, geo: ConvGeometry) -> Rectangle:
-    """A dashed box, moved from window to window, around the cells the kernel spans."""
-    reach_h, reach_w = geo.reach
-    box = grid.frame(0, 0, reach_h, reach_w, edgecolor=_TAP_COLOR, linestyle="--", zorder=4)
-    box.set_visible(False)
-    return box
-
-
-def _move(box: Rectangle, geo: ConvGeometry, i: int, j: int) -> None:
-    rows, cols = geo.window(i, j)
-    box.set_xy((cols.start, rows.start))
-    box.set_visible(True)
+    Raises
+    ------
+    ValueError
+        If the player would add more than :data:`~.player.PLAYER_BUDGET` bytes to a page.
+    """
+    pictures, captions = record(figure, draw, frames)
+    player = Player(pictures, captions, title, description, interval)
+    if player.nbytes > PLAYER_BUDGET:
+        raise ValueError(
+            f"too large to animate: the player would weigh {player.nbytes // 1000} kB, more "
+            f"than PLAYER_BUDGET ({PLAYER_BUDGET // 1000} kB); use a smaller input or kernel"
+        )
+    return player
 
 
 def _check_interval(interval: object) -> int:
@@ -283,7 +338,7 @@ def animate_windows(
     """
     X = check_array(X, "X", 2, "(H, W)")
     K = _check_kernel(K)
-    geo = _geometry(X, K.shape, stride, padding, dilation)
+    geo = _geometry(X.shape, K.shape, stride, padding, dilation)
     interval = _check_interval(interval)
     x_pad = geo.pad(X)
     windows = _windows(geo)
@@ -292,21 +347,17 @@ def animate_windows(
     rows = max(geo.padded_size[0], K.shape[0], geo.out_height)
     figure, (input_ax, kernel_ax, output_ax) = _figure(
         [geo.padded_size[1], K.shape[1], geo.out_width], rows)
-    grid = _padded_grid(input_ax, geo, "x_pad (input, padded)")
+    grid = _PaddedGrid(input_ax, geo, "x_pad (input, padded)")
     kernel = _Grid(kernel_ax, *K.shape, "kernel w")
     output = _Grid(output_ax, geo.out_height, geo.out_width, "output y")
-    box = _reach_box(grid, geo)
     kh, kw = K.shape
     shape = f"{geo.out_height}x{geo.out_width}"
 
     def draw(k: int) -> str:
-        grid.clear()
-        _paint_padding(grid, geo)
-        grid.write(x_pad)
+        grid.clear(x_pad)
         kernel.clear()
         kernel.write(K)
         output.clear()
-        box.set_visible(False)
         done = windows[: max(0, min(k - 1, len(windows)))]
         output.paint(done, _DONE_COLOR)
         output.write({cell: y[cell] for cell in done})
@@ -319,24 +370,19 @@ def animate_windows(
             return (f"Every window visited: the output y ({shape}) is complete:\n"
                     f"y = {_matrix(y)}")
         i, j = windows[k - 1]
-        taps = window_cells(geo, i, j)
-        grid.paint(taps, _TAP_COLOR + "66")
+        where = grid.show_window(i, j)
         kernel.paint(kernel.cells, _TAP_COLOR + "66")
-        _move(box, geo, i, j)
         output.paint([(i, j)], HIGHLIGHT_COLOR)
         output.write({(i, j): y[i, j]})
-        rows_read, cols_read = geo.window(i, j)
         products = " + ".join(
             f"{_factor(weight)}·{_factor(x_pad[cell])}"
-            for weight, cell in zip(K.ravel(), taps, strict=True)
+            for weight, cell in zip(K.ravel(), window_cells(geo, i, j), strict=True)
         )
-        return (f"window {k} of {len(windows)}: rows {_span(rows_read)}, columns "
-                f"{_span(cols_read)} of x_pad\n"
+        return (f"window {k} of {len(windows)}: {where} of x_pad\n"
                 f"y[{i}, {j}] = Σ w·x = {products} = {_num(y[i, j])}")
 
-    frames, captions = record(figure, draw, len(windows) + 2)
-    return Player(
-        frames, captions,
+    return _play(
+        figure, draw, len(windows) + 2,
         title="the kernel sliding over the padded input",
         description=(
             f"Animation of the forward pass: a {kh} by {kw} kernel slides with "
@@ -408,7 +454,7 @@ def animate_backward(
         raise TypeError(f"input_size must be a pair of ints (H, W), got {input_size!r}")
     height = check_int(input_size[0], "input_size[0]")
     width = check_int(input_size[1], "input_size[1]")
-    geo = _geometry(np.empty((height, width)), K.shape, stride, padding, dilation)
+    geo = _geometry((height, width), K.shape, stride, padding, dilation, "input_size")
     if grad_out.shape != (geo.out_height, geo.out_width):
         raise ValueError(
             f"grad_out must have the forward output's shape "
@@ -422,9 +468,7 @@ def animate_backward(
         [geo.out_width, K.shape[1], geo.padded_size[1]], rows)
     delta = _Grid(delta_ax, geo.out_height, geo.out_width, "δ = grad_out")
     part = _Grid(part_ax, *K.shape, "δ[i, j] · w")
-    grid = _padded_grid(grad_ax, geo, "grad_x_pad")
-    box = _reach_box(grid, geo)
-    inside = _input_cells(geo)
+    grid = _PaddedGrid(grad_ax, geo, "grad_x_pad")
 
     def state(done: int) -> tuple[np.ndarray, np.ndarray]:
         """``grad_x_pad`` and how many windows reached each cell, after ``done`` windows."""
@@ -443,7 +487,6 @@ def animate_backward(
         delta.paint(windows[: max(0, min(k - 1, len(windows)))], _DONE_COLOR)
         part.clear()
         grid.clear()
-        box.set_visible(False)
         for cell, n in np.ndenumerate(count):
             grid.paint([cell], _COUNT_COLORS[min(n, len(_COUNT_COLORS) - 1)])
         grid.write({cell: total[cell] for cell in grid.cells if count[cell]})
@@ -455,7 +498,7 @@ def animate_backward(
                     f"The panel in the middle shows w.")
         if k > len(windows):
             part.write(K)
-            grid.paint([cell for cell in grid.cells if cell not in inside], PAD_COLOR)
+            grid.shade_padding()
             return (f"All {len(windows)} windows added up. The padding's gradient (grey) "
                     f"is dropped; what is framed is grad_x ({geo.height}x{geo.width}):\n"
                     f"grad_x = {_matrix(geo.unpad(total))}")
@@ -464,21 +507,14 @@ def animate_backward(
         part.write(value * K)
         part.paint(part.cells, _TAP_COLOR + "66")
         delta.paint([(i, j)], HIGHLIGHT_COLOR)
-        taps = window_cells(geo, i, j)
-        for cell in taps:
-            grid.cells[cell].set_edgecolor(HIGHLIGHT_COLOR)
-            grid.cells[cell].set_linewidth(2.2)
-        _move(box, geo, i, j)
-        rows_read, cols_read = geo.window(i, j)
-        overlaps = sum(1 for cell in taps if count[cell] > 1)
+        where = grid.show_window(i, j, outline=True)
+        overlaps = sum(1 for cell in window_cells(geo, i, j) if count[cell] > 1)
         added = ", ".join(_num(term) for term in (value * K).ravel())
-        return (f"δ[{i}, {j}] = {_num(value)} scatters {_factor(value)}·w into rows "
-                f"{_span(rows_read)}, columns {_span(cols_read)} of grad_x_pad:\n"
-                f"+= {added} ({_overlap_text(overlaps)})")
+        return (f"δ[{i}, {j}] = {_num(value)} scatters {_factor(value)}·w into {where} "
+                f"of grad_x_pad:\n+= {added} ({_overlap_text(overlaps)})")
 
-    frames, captions = record(figure, draw, len(windows) + 2)
-    return Player(
-        frames, captions,
+    return _play(
+        figure, draw, len(windows) + 2,
         title="the gradient scattering back through the kernel",
         description=(
             f"Animation of the backward pass: each of the {len(windows)} entries of the "
@@ -544,7 +580,7 @@ def animate_im2col(
             f"kernel_size must be at most {MAX_KERNEL} on each axis to animate, "
             f"got {kernel_size!r}"
         )
-    geo = _geometry(X, (kh, kw), stride, padding, dilation)
+    geo = _geometry(X.shape, (kh, kw), stride, padding, dilation)
     interval = _check_interval(interval)
     x_pad = geo.pad(X)
     windows = _windows(geo)
@@ -553,21 +589,17 @@ def animate_im2col(
     rows = max(geo.padded_size[0], taps)
     figure, (input_ax, cols_ax) = _figure(
         [geo.padded_size[1], count], rows + 1)
-    grid = _padded_grid(input_ax, geo, "x_pad (input, padded)")
+    grid = _PaddedGrid(input_ax, geo, "x_pad (input, padded)")
     matrix = _Grid(cols_ax, taps, count, f"cols ({taps} taps x {count} windows)")
     for m, (i, j) in enumerate(windows):  # which window each column holds
         cols_ax.text(m + 0.5, taps + 0.5, f"{i},{j}", ha="center", va="center", fontsize=6)
     for t in range(taps):  # which tap (u, v) each row holds
         cols_ax.text(-0.15, t + 0.5, f"{t // kw},{t % kw}", ha="right", va="center",
                      fontsize=6)
-    box = _reach_box(grid, geo)
 
     def draw(k: int) -> str:
-        grid.clear()
-        _paint_padding(grid, geo)
-        grid.write(x_pad)
+        grid.clear(x_pad)
         matrix.clear()
-        box.set_visible(False)
         done = min(max(k - 1, 0), count)
         matrix.paint([(t, m) for t in range(taps) for m in range(done)], _DONE_COLOR)
         matrix.write({(t, m): cols[t, m] for t in range(taps) for m in range(done)})
@@ -581,19 +613,16 @@ def animate_im2col(
                     f"weight.reshape(O, -1) @ cols\ncomputes every output at once.")
         m = k - 1
         i, j = windows[m]
-        grid.paint(window_cells(geo, i, j), _TAP_COLOR + "66")
-        _move(box, geo, i, j)
+        where = grid.show_window(i, j)
         column = [(t, m) for t in range(taps)]
         matrix.paint(column, HIGHLIGHT_COLOR)
         matrix.write({cell: cols[cell] for cell in column})
-        rows_read, cols_read = geo.window(i, j)
         values = ", ".join(_num(v) for v in cols[:, m])
-        return (f"window ({i}, {j}) -> column {m} of cols: x_pad rows {_span(rows_read)}, "
-                f"columns {_span(cols_read)}, read row by row:\n{values}")
+        return (f"window ({i}, {j}) -> column {m} of cols: x_pad {where}, read row by "
+                f"row:\n{values}")
 
-    frames, captions = record(figure, draw, count + 2)
-    return Player(
-        frames, captions,
+    return _play(
+        figure, draw, count + 2,
         title="im2col filling its columns",
         description=(
             f"Animation of im2col: a {kh} by {kw} window visits the {count} positions of "
