@@ -46,3 +46,16 @@ def grading_pool():
 
     with Pool() as pool:
         yield pool
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright, for the browser tests.
+
+    Skips without ``/usr/bin/chromium`` (fails instead with
+    ``CONVCOURSE_REQUIRE_BROWSER=1``); see ``tests/browsing.py``.
+    """
+    from browsing import launch
+
+    with launch() as chromium:
+        yield chromium

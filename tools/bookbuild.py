@@ -47,9 +47,14 @@ class BuildResult:
 
 def sources() -> list[Path]:
     """The files the website is made from (changing any of them makes a build stale)."""
-    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("*.md"), *ROOT.glob("_ext/*.py")]
+    files = [ROOT / "_config.yml", ROOT / "_toc.yml", *ROOT.glob("*.md"), *ROOT.glob("_ext/*.py"),
+             *ROOT.glob("_static/*"), *ROOT.glob("_templates/*")]
     files += [p for p in (ROOT / "chapters").rglob("*") if p.suffix in {".ipynb", ".md", ".png"}]
     return [p for p in files if p.is_file() and p.name != "README.md"]
+
+
+#: Pages that are in the book but not in ``_toc.yml``, and that a reader reaches.
+EXTRA_PAGES = ["genindex.html"]
 
 
 def toc_pages() -> list[str]:
@@ -81,24 +86,34 @@ def _fresh_record() -> BuildResult | None:
     return BuildResult(data["returncode"], data["log"], data["seconds"], reused=True)
 
 
+def run(root: Path) -> BuildResult:
+    """Build the book whose ``_config.yml`` is in ``root`` into ``root/_build/html``.
+
+    Always builds (no reuse); the course's own book is built by :func:`build`, and the
+    tests use this for small books of their own.
+    """
+    start = time.perf_counter()
+    process = subprocess.run(
+        [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going",
+         "--all"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning"},
+    )
+    seconds = time.perf_counter() - start
+    return BuildResult(process.returncode, process.stdout + process.stderr, seconds,
+                       reused=False)
+
+
 @functools.cache
 def build() -> BuildResult:
     """Build the website (or reuse a fresh build) and return what happened."""
     previous = _fresh_record()
     if previous is not None:
         return previous
-    start = time.perf_counter()
-    process = subprocess.run(
-        [str(JUPYTER_BOOK), "build", ".", "--warningiserror", "--nitpick", "--keep-going",
-         "--all"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_COLOR": "1", "PYTHONWARNINGS": "ignore::DeprecationWarning"},
-    )
-    seconds = time.perf_counter() - start
-    log = process.stdout + process.stderr
+    result = run(ROOT)
     BUILD_DIR.mkdir(exist_ok=True)
-    RECORD.write_text(json.dumps({"returncode": process.returncode, "log": log,
-                                  "seconds": seconds}))
-    return BuildResult(process.returncode, log, seconds, reused=False)
+    RECORD.write_text(json.dumps({"returncode": result.returncode, "log": result.log,
+                                  "seconds": result.seconds}))
+    return result

@@ -12,6 +12,10 @@ module per family of figures:
 * :mod:`~convcourse.plot.matrices` (chapters 4 and 5): :func:`plot_matrix`, a
   convolution's dense matrix, :func:`plot_grid`, a table of numbers, and
   :func:`plot_im2col` and :func:`plot_col2im`, im2col and col2im as two tables;
+* :mod:`~convcourse.plot.animations` (chapters 1, 2 and 5): :func:`animate_windows`,
+  :func:`animate_backward`, :func:`animate_im2col`, each returning a
+  :class:`~convcourse.plot.player.Player` (:mod:`~convcourse.plot.player`), a
+  self-contained, accessible HTML player of its frames;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
 
 Conventions, the same for every figure:
@@ -19,7 +23,9 @@ Conventions, the same for every figure:
 * **Names.** Every function that draws is called ``plot_<what>``.
 * **Returns.** Every ``plot_*`` returns the :class:`matplotlib.figure.Figure` it drew
   on, and never calls ``plt.show()``: in a notebook the figure appears at the end of
-  the cell (end the cell with ``plt.show()``).
+  the cell (end the cell with ``plt.show()``). Every ``animate_*`` returns a
+  :class:`~convcourse.plot.player.Player`, which shows as a player when it ends a cell
+  (its figure is already closed: nothing else appears).
 * **Panels.** A function that draws one panel (:func:`plot_kernel`,
   :func:`plot_matrix`, :func:`plot_grid`, :func:`plot_connections_1d`) takes an
   optional ``ax=`` to draw into a panel of a figure of your own, and then returns
@@ -43,17 +49,23 @@ Conventions, the same for every figure:
   the argument.
 """
 
+from .animations import animate_backward, animate_im2col, animate_windows
 from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
 from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
+from .player import Player
 from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
 from .windows import plot_channel_connections, plot_windows, window_taps
 
 __all__ = [
     "HIGHLIGHT_COLOR",
+    "Player",
     "SIGNED_CMAP",
     "SIGNED_PERCENTILE",
     "WINDOW_COLORS",
+    "animate_backward",
+    "animate_im2col",
+    "animate_windows",
     "plot_channel_connections",
     "plot_col2im",
     "plot_connections_1d",
