@@ -34,21 +34,14 @@ pytestmark = pytest.mark.browser
 PAGES = bookbuild.toc_pages() + bookbuild.EXTRA_PAGES
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
-# Phase 2 of issue 15 gives every figure of these chapters alt text (with
-# tools/set_alt_text.py) and empties this list; until then their alt-text test must fail
-# (strict xfail), so the list cannot outlive the missing alt text.
-PAGES_AWAITING_ALT_TEXT = [
-    "chapters/01-naive-forward.html",
-    "chapters/02-backward.html",
-    "chapters/03-corr2d-intuition.html",
-    "chapters/04-parameter-efficiency.html",
-    "chapters/05-fast-convolution.html",
-]
-
-# How many animation players (convcourse.plot.animate_*) each chapter shows. Phase 2 of
-# issue 15 adds them: 1 to chapters 1 (animate_windows), 2 (animate_backward) and 5
-# (animate_im2col). A chapter not listed must show none.
-EXPECTED_PLAYERS: dict[str, int] = {}
+# How many animation players (convcourse.plot.animate_*) each chapter shows: chapter 1
+# animate_windows, chapter 2 animate_backward, chapter 5 animate_im2col. A page not
+# listed must show none.
+EXPECTED_PLAYERS: dict[str, int] = {
+    "chapters/01-naive-forward.html": 1,
+    "chapters/02-backward.html": 1,
+    "chapters/05-fast-convolution.html": 1,
+}
 
 
 @pytest.fixture(scope="session")
@@ -186,14 +179,7 @@ def test_page_passes_axe(visit, path):
     assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)  # axe fetched nothing
 
 
-def _awaiting_alt_text(path: str):
-    if path in PAGES_AWAITING_ALT_TEXT:
-        reason = "figures without alt text until phase 2 of issue 15 (tools/set_alt_text.py)"
-        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
-    return path
-
-
-@pytest.mark.parametrize("path", [_awaiting_alt_text(p) for p in PAGES])
+@pytest.mark.parametrize("path", PAGES)
 def test_images_have_alt_text(visit, path):
     """Every image says what it shows: no empty alt, no file name or hash, 4+ words."""
     v, page = visit(path)
