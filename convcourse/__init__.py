@@ -9,6 +9,8 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
   (chapters 1-2)
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
+* :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
+  pooling, forward and backward, with loops and vectorised (chapter 6)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
@@ -23,7 +25,17 @@ compare with; torch), and the helpers for chapters (:mod:`convcourse.source`,
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import counting, fast, geometry, kernels, linear_map, naive, validation
+from . import (
+    counting,
+    fast,
+    fast_pooling,
+    geometry,
+    kernels,
+    linear_map,
+    naive,
+    pooling,
+    validation,
+)
 from .corr import corr2d
 from .geometry import conv_output_size
 from .gradcheck import numerical_gradient, rel_error
@@ -40,11 +52,13 @@ __all__ = [
     "corr2d",
     "counting",
     "fast",
+    "fast_pooling",
     "geometry",
     "kernels",
     "linear_map",
     "naive",
     "numerical_gradient",
+    "pooling",
     "rel_error",
     "validation",
 ]

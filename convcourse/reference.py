@@ -32,11 +32,15 @@ from .validation import check_array
 
 __all__ = [
     "ConvGrads",
+    "avg_pool2d",
+    "avg_pool2d_backward",
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
     "fold",
     "gradients",
+    "max_pool2d",
+    "max_pool2d_backward",
     "numel",
     "to_numpy",
     "to_torch",
@@ -192,3 +196,47 @@ def fold(
     """
     return to_numpy(F.fold(to_torch(columns), output_size, kernel_size, dilation, padding,
                            stride))
+
+
+def max_pool2d(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``torch.nn.functional.max_pool2d`` on a numpy array: ``(N, C, H_out, W_out)``."""
+    return to_numpy(F.max_pool2d(to_torch(x), kernel_size, stride, padding))
+
+
+def max_pool2d_backward(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``dL/dx`` through ``F.max_pool2d`` by autograd, for upstream gradient ``grad_out``."""
+    (grad_x,) = gradients(lambda t: F.max_pool2d(t, kernel_size, stride, padding), grad_out, x)
+    return grad_x
+
+
+def avg_pool2d(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``torch.nn.functional.avg_pool2d`` (``count_include_pad=True``) on a numpy array."""
+    return to_numpy(F.avg_pool2d(to_torch(x), kernel_size, stride, padding))
+
+
+def avg_pool2d_backward(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``dL/dx`` through ``F.avg_pool2d`` by autograd, for upstream gradient ``grad_out``."""
+    (grad_x,) = gradients(lambda t: F.avg_pool2d(t, kernel_size, stride, padding), grad_out, x)
+    return grad_x

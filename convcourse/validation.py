@@ -41,7 +41,9 @@ import numpy as np
 __all__ = [
     "check_array",
     "check_bool",
+    "check_choice",
     "check_int",
+    "check_labels",
     "check_number",
     "check_pair",
     "check_rng",
@@ -91,8 +93,11 @@ def check_int(value: object, name: str, minimum: int | None = 1) -> int:
     return int(value)
 
 
-def check_number(value: object, name: str, positive: bool = False) -> float:
-    """Check that ``value`` is a finite real number (not a bool), positive if asked.
+def check_number(
+    value: object, name: str, positive: bool = False, non_negative: bool = False
+) -> float:
+    """Check that ``value`` is a finite real number (not a bool), positive or
+    non-negative if asked.
 
     Parameters
     ----------
@@ -102,6 +107,8 @@ def check_number(value: object, name: str, positive: bool = False) -> float:
         The argument's name, for the error message.
     positive : bool, default False
         Whether the number must be greater than zero.
+    non_negative : bool, default False
+        Whether the number must be at least zero.
 
     Returns
     -------
@@ -112,7 +119,7 @@ def check_number(value: object, name: str, positive: bool = False) -> float:
     TypeError
         If ``value`` is not a real number, or is a bool.
     ValueError
-        If ``value`` is infinite or NaN, or not positive when ``positive`` is set.
+        If ``value`` is infinite or NaN, or out of the range asked for.
 
     Examples
     --------
@@ -122,11 +129,19 @@ def check_number(value: object, name: str, positive: bool = False) -> float:
     Traceback (most recent call last):
         ...
     ValueError: eps must be a positive number, got 0
+    >>> check_number(-0.5, "momentum", non_negative=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: momentum must be a non-negative number, got -0.5
     """
-    kind = "a positive number" if positive else "a finite number"
+    if positive:
+        kind = "a positive number"
+    else:
+        kind = "a non-negative number" if non_negative else "a finite number"
     if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be {kind}, got {value!r}")
-    if not math.isfinite(value) or (positive and not value > 0):
+    too_low = (positive and not value > 0) or (non_negative and not value >= 0)
+    if not math.isfinite(value) or too_low:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
     return float(value)
 
@@ -142,6 +157,33 @@ def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """Check that ``value`` is one of the strings in ``choices``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a string.
+    ValueError
+        If it is a string but not one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("fast", "implementation", ("naive", "fast"))
+    'fast'
+    >>> check_choice("quick", "implementation", ("naive", "fast"))
+    Traceback (most recent call last):
+        ...
+    ValueError: implementation must be one of 'naive', 'fast', got 'quick'
+    """
+    allowed = ", ".join(repr(choice) for choice in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {allowed}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
 
 
 def check_pair(value: object, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -272,6 +314,58 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
         )
     if value.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {value.shape}")
+    return value
+
+
+def check_labels(value: object, name: str, classes: int, count: int | None = None) -> np.ndarray:
+    """Check that ``value`` is a 1-D array of class indices ``0 .. classes - 1``.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed, e.g. the true digit of each image.
+    name : str
+        The argument's name, for the error message.
+    classes : int
+        How many classes there are; every entry must be below it.
+    count : int, optional
+        The number of entries required (one per example), if known.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a numpy array of integers (floats, even whole ones, are
+        refused: a label is an index, not a measurement).
+    ValueError
+        If it is not 1-D, has the wrong length, or holds an index out of range.
+
+    Examples
+    --------
+    >>> check_labels(np.array([0, 2, 1]), "labels", classes=3)
+    array([0, 2, 1])
+    >>> check_labels(np.array([0, 3]), "labels", classes=3)
+    Traceback (most recent call last):
+        ...
+    ValueError: labels must hold class indices from 0 to 2, got values from 0 to 3
+    """
+    check_array(value, name, 1, "(N,)")
+    if value.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class indices, got dtype {value.dtype}")
+    if count is not None and value.shape[0] != count:
+        raise ValueError(
+            f"{name} must have one entry per example ({count}), got shape {value.shape}"
+        )
+    low, high = int(value.min()), int(value.max())
+    if low < 0 or high >= classes:
+        raise ValueError(
+            f"{name} must hold class indices from 0 to {classes - 1}, "
+            f"got values from {low} to {high}"
+        )
     return value
 
 

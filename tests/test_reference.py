@@ -63,3 +63,15 @@ def test_fold_is_the_adjoint_of_unfold():
     back = reference.fold(y, (6, 5), (3, 2), stride=(2, 1), padding=1)
     assert back.shape == x.shape
     assert abs(np.sum(cols * y) - np.sum(x * back)) < 1e-10 * np.abs(cols * y).sum()
+
+
+def test_pooling_references_by_hand():
+    x = np.array([[[[1.0, 3.0], [3.0, 2.0]]]])
+    np.testing.assert_array_equal(reference.max_pool2d(x, 2), [[[[3.0]]]])
+    np.testing.assert_array_equal(reference.avg_pool2d(x, 2), [[[[2.25]]]])
+    grad_out = np.array([[[[4.0]]]])
+    # torch sends a tied maximum's gradient to the first in row-major order
+    np.testing.assert_array_equal(reference.max_pool2d_backward(grad_out, x, 2),
+                                  [[[[0.0, 4.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(reference.avg_pool2d_backward(grad_out, x, 2),
+                                  np.ones((1, 1, 2, 2)))
