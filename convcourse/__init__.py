@@ -15,6 +15,14 @@ The modules are layered, each importing only those above it in this list:
 * :class:`Conv2d` (:mod:`convcourse.layers`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
+* the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
+  :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`Flatten` (:mod:`convcourse.layers`,
+  with ``Conv2d``) and :class:`Sequential` (:mod:`convcourse.network`);
+  :func:`softmax_cross_entropy` (:mod:`convcourse.loss`); :class:`SGD`
+  (:mod:`convcourse.optim`); the digits (:mod:`convcourse.data`, which imports
+  scikit-learn only when loading them); :mod:`convcourse.training` (steps, epochs,
+  accuracy; tqdm only for a progress bar); :func:`receptive_field`
+  (:mod:`convcourse.receptive_field`)
 
 Three more are imported on their own, never by this package, because they need more
 than numpy: :mod:`convcourse.plot` (the figures; matplotlib),
@@ -27,6 +35,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from . import (
     counting,
+    data,
     fast,
     fast_pooling,
     geometry,
@@ -34,12 +43,17 @@ from . import (
     linear_map,
     naive,
     pooling,
+    training,
     validation,
 )
 from .corr import corr2d
 from .geometry import conv_output_size
 from .gradcheck import numerical_gradient, rel_error
-from .layers import Conv2d
+from .layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from .loss import softmax_cross_entropy
+from .network import Sequential
+from .optim import SGD
+from .receptive_field import receptive_field
 
 try:
     __version__ = version("convcourse")
@@ -47,10 +61,18 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AvgPool2d",
     "Conv2d",
+    "Flatten",
+    "Linear",
+    "MaxPool2d",
+    "ReLU",
+    "SGD",
+    "Sequential",
     "conv_output_size",
     "corr2d",
     "counting",
+    "data",
     "fast",
     "fast_pooling",
     "geometry",
@@ -59,6 +81,9 @@ __all__ = [
     "naive",
     "numerical_gradient",
     "pooling",
+    "receptive_field",
     "rel_error",
+    "softmax_cross_entropy",
+    "training",
     "validation",
 ]

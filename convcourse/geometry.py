@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_array, check_int, check_pair, check_shape
+from .validation import check_array, check_array_shape, check_int, check_pair, check_shape
 
 __all__ = [
     "ConvGeometry",
@@ -560,12 +560,7 @@ def check_grad_out(grad_out: object, geo: ConvGeometry) -> np.ndarray:
         ``grad_out`` itself.
     """
     grad_out = check_array(grad_out, "grad_out", 4, "(N, O, H_out, W_out)")
-    if grad_out.shape != geo.output_shape:
-        raise ValueError(
-            f"grad_out must have the forward output's shape {geo.output_shape}, "
-            f"got {grad_out.shape}"
-        )
-    return grad_out
+    return check_array_shape(grad_out, "grad_out", geo.output_shape, "the forward output's")
 
 
 def check_pool_window(

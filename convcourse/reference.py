@@ -1,11 +1,12 @@
 """The referee: PyTorch computing what the course computes, so the two can be compared.
 
 Everything the course builds is checked against PyTorch. The calls that do that
-(turning arrays into tensors, running torch's convolution, asking autograd for
-gradients, building the ``torch.nn`` twin of a layer, counting a module's numbers)
-live here, once, and are shared by the tests, the chapters and the benchmarks. This
-module imports torch, so ``import convcourse`` never imports it: only code that wants
-the referee does (``from convcourse import reference``).
+(turning arrays into tensors, running torch's convolution and pooling, asking
+autograd for gradients, building the ``torch.nn`` twin of a layer or network,
+training it with ``torch.optim.SGD``, counting a module's numbers) live here, once,
+and are shared by the tests, the chapters and the benchmarks. This module imports
+torch, so ``import convcourse`` never imports it: only code that wants the referee
+does (``from convcourse import reference``).
 
 Every function takes and returns numpy arrays (tensors only where a ``torch.nn``
 module is the point), keeps the dtype it is given, and computes on the CPU.
@@ -27,8 +28,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # the name torch's documentation uses
 
-from .layers import Conv2d
-from .validation import check_array
+from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .network import Sequential
+from .validation import check_array, check_labels
 
 __all__ = [
     "ConvGrads",
@@ -37,13 +39,19 @@ __all__ = [
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
+    "cross_entropy",
     "fold",
     "gradients",
+    "loss_gradients",
     "max_pool2d",
     "max_pool2d_backward",
     "numel",
+    "parameters",
+    "sgd",
     "to_numpy",
     "to_torch",
+    "torch_twin",
+    "train_step",
     "unfold",
 ]
 
@@ -240,3 +248,99 @@ def avg_pool2d_backward(
     """``dL/dx`` through ``F.avg_pool2d`` by autograd, for upstream gradient ``grad_out``."""
     (grad_x,) = gradients(lambda t: F.avg_pool2d(t, kernel_size, stride, padding), grad_out, x)
     return grad_x
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """``F.cross_entropy`` (mean over the batch) and its gradient with respect to the
+    logits, by autograd: ``(loss, grad_logits)``."""
+    check_labels(labels, "labels")
+    logits_t = to_torch(logits, requires_grad=True)
+    loss = F.cross_entropy(logits_t, torch.from_numpy(labels))
+    loss.backward()
+    return loss.item(), to_numpy(logits_t.grad)
+
+
+def _copied(parameter: torch.nn.Parameter, value: np.ndarray) -> None:
+    with torch.no_grad():
+        parameter.copy_(torch.from_numpy(value))
+
+
+def _linear_module(layer: Linear) -> torch.nn.Linear:
+    twin = torch.nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None,
+                           dtype=torch.from_numpy(layer.weight).dtype)
+    _copied(twin.weight, layer.weight)
+    if layer.bias is not None:
+        _copied(twin.bias, layer.bias)
+    return twin
+
+
+def torch_twin(layer: Layer) -> torch.nn.Module:
+    """The ``torch.nn`` twin of a convcourse layer or network: same settings, same
+    weights (copied, in their dtype).
+
+    ``Sequential`` becomes ``torch.nn.Sequential`` of the twins of its layers, so the
+    parameters have the same names (``"0.weight"``, ...) on both sides.
+    """
+    if isinstance(layer, Sequential):
+        return torch.nn.Sequential(*(torch_twin(inner) for inner in layer))
+    if isinstance(layer, Conv2d):
+        return conv2d_module(layer)
+    if isinstance(layer, Linear):
+        return _linear_module(layer)
+    if isinstance(layer, (MaxPool2d, AvgPool2d)):
+        pool = torch.nn.MaxPool2d if isinstance(layer, MaxPool2d) else torch.nn.AvgPool2d
+        return pool(layer.kernel_size, layer.stride, layer.padding)
+    if isinstance(layer, ReLU):
+        return torch.nn.ReLU()
+    if isinstance(layer, Flatten):
+        return torch.nn.Flatten()
+    raise TypeError(f"layer must be a convcourse layer or Sequential, got {type(layer).__name__}")
+
+
+def parameters(module: torch.nn.Module) -> dict[str, np.ndarray]:
+    """A module's parameters by name, as numpy arrays (copies)."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    return {name: to_numpy(p).copy() for name, p in module.named_parameters()}
+
+
+def loss_gradients(
+    module: torch.nn.Module, x: np.ndarray, y: np.ndarray
+) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+    """The mean cross-entropy of ``module(x)`` against labels ``y`` and, by autograd,
+    its gradient with respect to every parameter (by name) and to the input.
+
+    Returns
+    -------
+    loss : float
+    grads : dict of str to numpy.ndarray
+        ``dL/dparameter`` by the parameter's name (``"0.weight"``, ...).
+    grad_x : numpy.ndarray
+        ``dL/dx``.
+    """
+    module.zero_grad()
+    x_t = to_torch(x, requires_grad=True)
+    loss = F.cross_entropy(module(x_t), torch.from_numpy(check_labels(y, "y")))
+    loss.backward()
+    grads = {name: to_numpy(p.grad).copy() for name, p in module.named_parameters()}
+    return loss.item(), grads, to_numpy(x_t.grad)
+
+
+def sgd(
+    module: torch.nn.Module, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+) -> torch.optim.SGD:
+    """``torch.optim.SGD`` over a module's parameters (``dampening=0``, ``nesterov=False``)."""
+    return torch.optim.SGD(module.parameters(), lr=lr, momentum=momentum,
+                           weight_decay=weight_decay)
+
+
+def train_step(
+    module: torch.nn.Module, optimizer: torch.optim.Optimizer, x: np.ndarray, y: np.ndarray
+) -> float:
+    """One step of torch training on a minibatch: zero the gradients, forward, mean
+    cross-entropy, backward, ``optimizer.step()``. Returns the loss before the step."""
+    optimizer.zero_grad()
+    loss = F.cross_entropy(module(to_torch(x)), torch.from_numpy(check_labels(y, "y")))
+    loss.backward()
+    optimizer.step()
+    return loss.item()

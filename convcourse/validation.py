@@ -40,6 +40,7 @@ import numpy as np
 
 __all__ = [
     "check_array",
+    "check_array_shape",
     "check_bool",
     "check_choice",
     "check_int",
@@ -275,7 +276,7 @@ def check_shape(value: object, name: str, layout: str) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
+def check_array(value: object, name: str, ndim: int | None, layout: str) -> np.ndarray:
     """Check that ``value`` is a non-empty, real-valued numpy array with ``ndim`` axes.
 
     Parameters
@@ -284,8 +285,8 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
         What the caller passed.
     name : str
         The argument's name, for the error message.
-    ndim : int
-        The required number of dimensions.
+    ndim : int or None
+        The required number of dimensions; ``None`` accepts any.
     layout : str
         A reminder of the expected layout, such as ``"(N, C, H, W)"``.
 
@@ -307,7 +308,7 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
         )
     if value.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
-    if value.ndim != ndim:
+    if ndim is not None and value.ndim != ndim:
         raise ValueError(
             f"{name} must be {ndim}-D {layout}, got shape {value.shape} "
             f"with {value.ndim} dimension{'s' if value.ndim != 1 else ''}"
@@ -317,7 +318,44 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
     return value
 
 
-def check_labels(value: object, name: str, classes: int, count: int | None = None) -> np.ndarray:
+def check_array_shape(value: object, name: str, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """Check that ``value`` is a real-valued numpy array of exactly ``shape``.
+
+    For arrays whose shape is fixed by an earlier one, such as the upstream gradient
+    of a backward pass, which must have the forward output's shape.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    name : str
+        The argument's name, for the error message.
+    shape : tuple of int
+        The required shape.
+    what : str
+        Whose shape it is, e.g. ``"the forward output's"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` itself.
+
+    Examples
+    --------
+    >>> check_array_shape(np.zeros((2, 3)), "grad_out", (2, 4), "the forward output's")
+    Traceback (most recent call last):
+        ...
+    ValueError: grad_out must have the forward output's shape (2, 4), got (2, 3)
+    """
+    check_array(value, name, len(shape), f"with {what} shape {shape}")
+    if value.shape != tuple(shape):
+        raise ValueError(f"{name} must have {what} shape {tuple(shape)}, got {value.shape}")
+    return value
+
+
+def check_labels(
+    value: object, name: str, classes: int | None = None, count: int | None = None
+) -> np.ndarray:
     """Check that ``value`` is a 1-D array of class indices ``0 .. classes - 1``.
 
     Parameters
@@ -326,8 +364,9 @@ def check_labels(value: object, name: str, classes: int, count: int | None = Non
         What the caller passed, e.g. the true digit of each image.
     name : str
         The argument's name, for the error message.
-    classes : int
-        How many classes there are; every entry must be below it.
+    classes : int, optional
+        How many classes there are; every entry must be below it. ``None`` accepts
+        any index of at least 0.
     count : int, optional
         The number of entries required (one per example), if known.
 
@@ -361,10 +400,10 @@ def check_labels(value: object, name: str, classes: int, count: int | None = Non
             f"{name} must have one entry per example ({count}), got shape {value.shape}"
         )
     low, high = int(value.min()), int(value.max())
-    if low < 0 or high >= classes:
+    if low < 0 or (classes is not None and high >= classes):
+        expected = "of at least 0" if classes is None else f"from 0 to {classes - 1}"
         raise ValueError(
-            f"{name} must hold class indices from 0 to {classes - 1}, "
-            f"got values from {low} to {high}"
+            f"{name} must hold class indices {expected}, got values from {low} to {high}"
         )
     return value
 
