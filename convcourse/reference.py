@@ -28,9 +28,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # the name torch's documentation uses
 
+from .data import minibatches
 from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Sequential
-from .validation import check_array, check_labels
+from .validation import check_array, check_labels, check_rng
 
 __all__ = [
     "ConvGrads",
@@ -40,6 +41,7 @@ __all__ = [
     "conv2d_grads",
     "conv2d_module",
     "cross_entropy",
+    "fit",
     "fold",
     "gradients",
     "loss_gradients",
@@ -47,6 +49,7 @@ __all__ = [
     "max_pool2d_backward",
     "numel",
     "parameters",
+    "predict",
     "sgd",
     "to_numpy",
     "to_torch",
@@ -344,3 +347,27 @@ def train_step(
     loss.backward()
     optimizer.step()
     return loss.item()
+
+
+def fit(
+    module: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator | int | None = None,
+) -> list[float]:
+    """Train a torch module as :func:`convcourse.training.fit` trains a convcourse
+    network: the same minibatches (:func:`convcourse.data.minibatches` with ``rng``),
+    one :func:`train_step` each. Returns every step's loss."""
+    generator = check_rng(rng)
+    return [train_step(module, optimizer, x_batch, y_batch)
+            for _ in range(epochs)
+            for x_batch, y_batch in minibatches(x, y, batch_size, generator)]
+
+
+def predict(module: torch.nn.Module, x: np.ndarray) -> np.ndarray:
+    """The class with the largest score for every example: ``(N,)`` ints."""
+    with torch.no_grad():
+        return to_numpy(module(to_torch(x)).argmax(dim=1))

@@ -11,7 +11,7 @@ import pytest
 
 from convcourse import SGD, Conv2d, Linear, MaxPool2d, data, fast_pooling, reference, rel_error
 from convcourse.network import Sequential, lenet
-from convcourse.training import accuracy, fit, predict, train_step
+from convcourse.training import Recipe, accuracy, fit, predict, train_step
 
 LOSS_TOL = 1e-10  # every step's loss, relative
 PARAM_TOL = 1e-9  # the parameters after the last step, relative (rel_error)
@@ -142,31 +142,18 @@ def test_planted_bug_tie_to_the_last_maximum_breaks_the_agreement(digits):
 # a LeNet learns the digits
 # --------------------------------------------------------------------------------------
 
-RECIPE = {"channels": (16, 32), "lr": 0.03, "momentum": 0.9, "weight_decay": 1e-3,
-          "batch_size": 16, "epochs": 8, "final_epochs": 2}
-
-
-def train_lenet(digits: data.Digits, seed: int = 0) -> tuple[Sequential, list[float]]:
-    """The chapter's recipe: SGD with momentum for some epochs, then a few more at a
-    tenth of the learning rate."""
-    rng = np.random.default_rng(seed)
-    net = lenet(RECIPE["channels"], rng=rng, implementation="fast")
-    optimiser = SGD(net, RECIPE["lr"], RECIPE["momentum"], RECIPE["weight_decay"])
-    losses = fit(net, optimiser, digits.x_train, digits.y_train, RECIPE["epochs"],
-                 RECIPE["batch_size"], rng)
-    optimiser.lr /= 10
-    losses += fit(net, optimiser, digits.x_train, digits.y_train, RECIPE["final_epochs"],
-                  RECIPE["batch_size"], rng)
-    return net, losses
-
-
 def test_lenet_learns_the_digits(digits):
+    """The chapter's recipe, with the vectorised layers: at least 97 % of the held-out
+    digits right (98.3 % on the development machine, in about 3 s on a quiet one)."""
+    recipe = Recipe()
+    net = lenet(recipe.channels, rng=0, implementation="fast")
     start = time.perf_counter()
-    net, losses = train_lenet(digits)
+    losses = fit(net, recipe.optimiser(net), digits.x_train, digits.y_train, recipe.epochs,
+                 recipe.batch_size, rng=1)
     seconds = time.perf_counter() - start
     test_accuracy = accuracy(net, digits.x_test, digits.y_test)
-    print(f"test accuracy {test_accuracy:.4f}, training {seconds:.2f} s, "
-          f"{len(losses)} steps")
+    print(f"test accuracy {test_accuracy:.4f}, training {seconds:.2f} s, {len(losses)} steps")
+    assert len(losses) == 900
     assert test_accuracy >= 0.97
     assert np.mean(losses[-50:]) < 0.1 * np.mean(losses[:50])
 
