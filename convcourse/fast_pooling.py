@@ -26,6 +26,8 @@ operation over ``N C H_out W_out`` numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 
 from .geometry import ConvGeometry, check_grad_out, check_pool2d
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 
-def _taps(geo: ConvGeometry):
+def _taps(geo: ConvGeometry) -> Iterator[tuple[int, slice, slice]]:
     """``(k, rows, cols)`` for every tap of the window, in row-major order."""
     for u in range(geo.kernel_h):
         for v in range(geo.kernel_w):
@@ -64,6 +66,17 @@ def _winners(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
         best = np.where(wins, values, best)
         winner = np.where(wins, k, winner)
     return winner
+
+
+def _add_back(
+    geo: ConvGeometry, dtype: np.dtype, gradient_of_tap: Callable[[int], np.ndarray]
+) -> np.ndarray:
+    """``dL/dx`` from each tap's share of the gradient, ``(N, C, H_out, W_out)`` each:
+    added into the tap's slice of a padded zero array, then the padding cut off."""
+    grad_pad = np.zeros((geo.batch, geo.in_channels, *geo.padded_size), dtype=dtype)
+    for k, rows, cols in _taps(geo):
+        grad_pad[:, :, rows, cols] += gradient_of_tap(k)
+    return geo.unpad(grad_pad).copy()
 
 
 def max_pool2d_forward(
@@ -116,12 +129,8 @@ def max_pool2d_backward(
     """
     geo = check_pool2d(x, kernel_size, stride, padding)
     grad_out = check_grad_out(grad_out, geo)
-    dtype = result_dtype(x)
     winner = _winners(x, geo)
-    grad_pad = np.zeros((geo.batch, geo.in_channels, *geo.padded_size), dtype=dtype)
-    for k, rows, cols in _taps(geo):
-        grad_pad[:, :, rows, cols] += np.where(winner == k, grad_out, 0)
-    return geo.unpad(grad_pad).copy()
+    return _add_back(geo, result_dtype(x), lambda k: np.where(winner == k, grad_out, 0))
 
 
 def avg_pool2d_forward(
@@ -170,9 +179,5 @@ def avg_pool2d_backward(
     """
     geo = check_pool2d(x, kernel_size, stride, padding)
     grad_out = check_grad_out(grad_out, geo)
-    dtype = result_dtype(x)
-    share = (grad_out / (geo.kernel_h * geo.kernel_w)).astype(dtype, copy=False)
-    grad_pad = np.zeros((geo.batch, geo.in_channels, *geo.padded_size), dtype=dtype)
-    for _, rows, cols in _taps(geo):
-        grad_pad[:, :, rows, cols] += share
-    return geo.unpad(grad_pad).copy()
+    share = grad_out / (geo.kernel_h * geo.kernel_w)
+    return _add_back(geo, result_dtype(x), lambda k: share)

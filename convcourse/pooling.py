@@ -35,9 +35,11 @@ gradient is spread evenly over the window (the share of padded zeros is dropped)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-from .geometry import check_grad_out, check_pool2d
+from .geometry import ConvGeometry, check_grad_out, check_pool2d
 from .validation import result_dtype
 
 __all__ = [
@@ -46,6 +48,18 @@ __all__ = [
     "max_pool2d_backward",
     "max_pool2d_forward",
 ]
+
+
+def _windows(geo: ConvGeometry) -> Iterator[tuple[int, int, int, int, slice, slice]]:
+    """Every window, one at a time: ``(n, c, i, j, rows, cols)`` for output
+    ``[n, c, i, j]``, with ``x[n, c, rows, cols]`` the part of its window that lies on
+    the input (:meth:`ConvGeometry.input_window
+    <convcourse.geometry.ConvGeometry.input_window>`)."""
+    for n in range(geo.batch):
+        for c in range(geo.in_channels):
+            for i in range(geo.out_height):
+                for j in range(geo.out_width):
+                    yield (n, c, i, j, *geo.input_window(i, j))
 
 
 def max_pool2d_forward(
@@ -96,12 +110,8 @@ def max_pool2d_forward(
     """
     geo = check_pool2d(x, kernel_size, stride, padding)
     out = np.empty(geo.output_shape, dtype=result_dtype(x))
-    for n in range(geo.batch):
-        for c in range(geo.in_channels):
-            for i in range(geo.out_height):
-                for j in range(geo.out_width):
-                    rows, cols = geo.input_window(i, j)  # the window without its padding
-                    out[n, c, i, j] = x[n, c, rows, cols].max()
+    for n, c, i, j, rows, cols in _windows(geo):
+        out[n, c, i, j] = x[n, c, rows, cols].max()  # the real part of the window
     return out
 
 
@@ -148,14 +158,10 @@ def max_pool2d_backward(
     geo = check_pool2d(x, kernel_size, stride, padding)
     grad_out = check_grad_out(grad_out, geo)
     grad_x = np.zeros(x.shape, dtype=result_dtype(x))
-    for n in range(geo.batch):
-        for c in range(geo.in_channels):
-            for i in range(geo.out_height):
-                for j in range(geo.out_width):
-                    rows, cols = geo.input_window(i, j)
-                    window = x[n, c, rows, cols]
-                    u, v = np.unravel_index(np.argmax(window), window.shape)  # first max
-                    grad_x[n, c, rows.start + u, cols.start + v] += grad_out[n, c, i, j]
+    for n, c, i, j, rows, cols in _windows(geo):
+        window = x[n, c, rows, cols]
+        u, v = np.unravel_index(np.argmax(window), window.shape)  # the first maximum
+        grad_x[n, c, rows.start + u, cols.start + v] += grad_out[n, c, i, j]
     return grad_x
 
 
@@ -194,12 +200,8 @@ def avg_pool2d_forward(
     geo = check_pool2d(x, kernel_size, stride, padding)
     area = geo.kernel_h * geo.kernel_w
     out = np.empty(geo.output_shape, dtype=result_dtype(x))
-    for n in range(geo.batch):
-        for c in range(geo.in_channels):
-            for i in range(geo.out_height):
-                for j in range(geo.out_width):
-                    rows, cols = geo.input_window(i, j)  # padded zeros add nothing
-                    out[n, c, i, j] = x[n, c, rows, cols].sum() / area
+    for n, c, i, j, rows, cols in _windows(geo):
+        out[n, c, i, j] = x[n, c, rows, cols].sum() / area  # padded zeros add nothing
     return out
 
 
@@ -239,10 +241,6 @@ def avg_pool2d_backward(
     grad_out = check_grad_out(grad_out, geo)
     area = geo.kernel_h * geo.kernel_w
     grad_x = np.zeros(x.shape, dtype=result_dtype(x))
-    for n in range(geo.batch):
-        for c in range(geo.in_channels):
-            for i in range(geo.out_height):
-                for j in range(geo.out_width):
-                    rows, cols = geo.input_window(i, j)
-                    grad_x[n, c, rows, cols] += grad_out[n, c, i, j] / area
+    for n, c, i, j, rows, cols in _windows(geo):
+        grad_x[n, c, rows, cols] += grad_out[n, c, i, j] / area
     return grad_x

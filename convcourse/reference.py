@@ -157,6 +157,15 @@ def gradients(
     return tuple(to_numpy(t.grad) for t in tensors)
 
 
+def _with_weights(twin: torch.nn.Module, layer: Conv2d | Linear) -> torch.nn.Module:
+    """``twin`` with a copy of ``layer``'s weight and bias."""
+    with torch.no_grad():
+        twin.weight.copy_(torch.from_numpy(layer.weight))
+        if layer.bias is not None:
+            twin.bias.copy_(torch.from_numpy(layer.bias))
+    return twin
+
+
 def conv2d_module(layer: Conv2d) -> torch.nn.Conv2d:
     """The ``torch.nn.Conv2d`` twin of a :class:`convcourse.Conv2d`: same settings, same
     weights (copied), in the weights' dtype."""
@@ -167,11 +176,7 @@ def conv2d_module(layer: Conv2d) -> torch.nn.Conv2d:
         padding=layer.padding, dilation=layer.dilation, groups=layer.groups,
         bias=layer.bias is not None, dtype=torch.from_numpy(layer.weight).dtype,
     )
-    with torch.no_grad():
-        twin.weight.copy_(torch.from_numpy(layer.weight))
-        if layer.bias is not None:
-            twin.bias.copy_(torch.from_numpy(layer.bias))
-    return twin
+    return _with_weights(twin, layer)
 
 
 def numel(module: torch.nn.Module) -> int:
@@ -209,6 +214,17 @@ def fold(
                            stride))
 
 
+def _pool(pool: Callable[..., torch.Tensor], x: np.ndarray, window: tuple) -> np.ndarray:
+    return to_numpy(pool(to_torch(x), *window))
+
+
+def _pool_grad(
+    pool: Callable[..., torch.Tensor], grad_out: np.ndarray, x: np.ndarray, window: tuple
+) -> np.ndarray:
+    (grad_x,) = gradients(lambda t: pool(t, *window), grad_out, x)
+    return grad_x
+
+
 def max_pool2d(
     x: np.ndarray,
     kernel_size: int | tuple[int, int],
@@ -216,7 +232,7 @@ def max_pool2d(
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
     """``torch.nn.functional.max_pool2d`` on a numpy array: ``(N, C, H_out, W_out)``."""
-    return to_numpy(F.max_pool2d(to_torch(x), kernel_size, stride, padding))
+    return _pool(F.max_pool2d, x, (kernel_size, stride, padding))
 
 
 def max_pool2d_backward(
@@ -227,8 +243,7 @@ def max_pool2d_backward(
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
     """``dL/dx`` through ``F.max_pool2d`` by autograd, for upstream gradient ``grad_out``."""
-    (grad_x,) = gradients(lambda t: F.max_pool2d(t, kernel_size, stride, padding), grad_out, x)
-    return grad_x
+    return _pool_grad(F.max_pool2d, grad_out, x, (kernel_size, stride, padding))
 
 
 def avg_pool2d(
@@ -238,7 +253,7 @@ def avg_pool2d(
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
     """``torch.nn.functional.avg_pool2d`` (``count_include_pad=True``) on a numpy array."""
-    return to_numpy(F.avg_pool2d(to_torch(x), kernel_size, stride, padding))
+    return _pool(F.avg_pool2d, x, (kernel_size, stride, padding))
 
 
 def avg_pool2d_backward(
@@ -249,8 +264,7 @@ def avg_pool2d_backward(
     padding: int | tuple[int, int] = 0,
 ) -> np.ndarray:
     """``dL/dx`` through ``F.avg_pool2d`` by autograd, for upstream gradient ``grad_out``."""
-    (grad_x,) = gradients(lambda t: F.avg_pool2d(t, kernel_size, stride, padding), grad_out, x)
-    return grad_x
+    return _pool_grad(F.avg_pool2d, grad_out, x, (kernel_size, stride, padding))
 
 
 def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -263,18 +277,10 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.nda
     return loss.item(), to_numpy(logits_t.grad)
 
 
-def _copied(parameter: torch.nn.Parameter, value: np.ndarray) -> None:
-    with torch.no_grad():
-        parameter.copy_(torch.from_numpy(value))
-
-
 def _linear_module(layer: Linear) -> torch.nn.Linear:
     twin = torch.nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None,
                            dtype=torch.from_numpy(layer.weight).dtype)
-    _copied(twin.weight, layer.weight)
-    if layer.bias is not None:
-        _copied(twin.bias, layer.bias)
-    return twin
+    return _with_weights(twin, layer)
 
 
 def torch_twin(layer: Layer) -> torch.nn.Module:
