@@ -30,9 +30,9 @@ __all__ = ["Recipe", "accuracy", "fit", "predict", "train_step"]
 class Recipe:
     """How chapter 6 trains :func:`convcourse.network.lenet` on the digits, in one place.
 
-    Measured on the 8x8 digits (the default 80/20 split and four others, three
-    initialisations each): 97.5 % to 99.4 % of the held-out digits right, 98.5 % on
-    average, in 900 steps of SGD.
+    Measured on the 8x8 digits (the splits of seeds 0 to 4, three initialisations
+    each, vectorised layers, float64): 97.5 % to 99.7 % of the held-out digits right,
+    98.7 % on average, after 900 steps of SGD (about 3.5 s on a 2-core machine).
 
     Attributes
     ----------
