@@ -5,7 +5,9 @@ same minibatches in the same order (:class:`convcourse.training.Recipe`, 900 ste
 SGD with momentum and weight decay). Printed:
 
 * the training time of each, timed by :func:`convcourse.timing.time_interleaved`
-  (interleaved rounds, median and best), in float64 and in float32, and the ratio;
+  (interleaved rounds, median and best), in float64 and in float32, with torch and
+  numpy's BLAS on one thread each (:func:`convcourse.reference.single_threaded`) and
+  with their default threads, and the ratio;
 * each one's accuracy on the held-out digits;
 * in float64, how far the two runs drift apart: the largest relative gap between
   their losses over the first 25 steps and over all 900, and the relative error
@@ -13,11 +15,13 @@ SGD with momentum and weight decay). Printed:
 
 Nothing is asserted: timings depend on the machine and on what else runs on it (the
 step-for-step agreement *is* asserted, in ``tests/test_training.py``).
-Run with ``python benchmarks/bench_train.py`` (about a minute on a quiet 2-core machine).
+Run with ``python benchmarks/bench_train.py`` (about two minutes on a quiet 2-core
+machine).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -58,33 +62,40 @@ def train_torch(digits: data.Digits, dtype: str) -> tuple[torch.nn.Module, list[
 
 
 def main() -> None:
-    print(f"{RECIPE}, torch threads {torch.get_num_threads()}")
+    print(f"{RECIPE}, default torch threads {torch.get_num_threads()}")
     for dtype in ("float64", "float32"):
         digits = data.load_digits(dtype=dtype)
-        timings = time_interleaved(
-            {"convcourse": lambda d=digits, t=dtype: train_ours(d, t),
-             "torch": lambda d=digits, t=dtype: train_torch(d, t)},
-            rounds=3, settle_seconds=0.2,
-        )
-        net, ours = train_ours(digits, dtype)
-        twin, theirs = train_torch(digits, dtype)
-        ours_accuracy = accuracy(net, digits.x_test, digits.y_test)
-        torch_accuracy = float(np.mean(reference.predict(twin, digits.x_test) == digits.y_test))
-        median, best = timings.median, timings.best
-        print(f"\n{dtype}: training time, median (best) of 3 runs")
-        print(f"  convcourse  {median['convcourse']:6.2f} s ({best['convcourse']:.2f})  "
-              f"test accuracy {ours_accuracy:.4f}")
-        print(f"  torch       {median['torch']:6.2f} s ({best['torch']:.2f})  "
-              f"test accuracy {torch_accuracy:.4f}")
-        print(f"  ratio convcourse / torch: {median['convcourse'] / median['torch']:.2f}")
-        if dtype == "float64":
-            gaps = [abs(a - b) / abs(b) for a, b in zip(ours, theirs, strict=True)]
-            final = reference.parameters(twin)
-            param_error = max(rel_error(value, final[name]) for name, value, _ in
-                              net.parameters())
-            print(f"  largest relative loss gap: first 25 steps {max(gaps[:25]):.1e}, "
-                  f"all {len(gaps)} steps {max(gaps):.1e}; parameters at the end "
-                  f"{param_error:.1e}")
+        for threads, context in (("one thread", reference.single_threaded),
+                                 ("default threads", contextlib.nullcontext)):
+            with context():
+                report(digits, dtype, threads)
+
+
+def report(digits: data.Digits, dtype: str, threads: str) -> None:
+    timings = time_interleaved(
+        {"convcourse": lambda: train_ours(digits, dtype),
+         "torch": lambda: train_torch(digits, dtype)},
+        rounds=3, settle_seconds=0.2,
+    )
+    net, ours = train_ours(digits, dtype)
+    twin, theirs = train_torch(digits, dtype)
+    ours_accuracy = accuracy(net, digits.x_test, digits.y_test)
+    torch_accuracy = float(np.mean(reference.predict(twin, digits.x_test) == digits.y_test))
+    median, best = timings.median, timings.best
+    print(f"\n{dtype}, {threads}: training time, median (best) of 3 runs")
+    print(f"  convcourse  {median['convcourse']:6.2f} s ({best['convcourse']:.2f})  "
+          f"test accuracy {ours_accuracy:.4f}")
+    print(f"  torch       {median['torch']:6.2f} s ({best['torch']:.2f})  "
+          f"test accuracy {torch_accuracy:.4f}")
+    print(f"  ratio convcourse / torch: {median['convcourse'] / median['torch']:.2f}")
+    if dtype == "float64":
+        gaps = [abs(a - b) / abs(b) for a, b in zip(ours, theirs, strict=True)]
+        final = reference.parameters(twin)
+        param_error = max(rel_error(value, final[name]) for name, value, _ in
+                          net.parameters())
+        print(f"  largest relative loss gap: first 25 steps {max(gaps[:25]):.1e}, "
+              f"all {len(gaps)} steps {max(gaps):.1e}; parameters at the end "
+              f"{param_error:.1e}")
 
 
 if __name__ == "__main__":

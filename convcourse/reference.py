@@ -21,7 +21,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,7 @@ __all__ = [
     "parameters",
     "predict",
     "sgd",
+    "single_threaded",
     "to_numpy",
     "to_torch",
     "torch_twin",
@@ -377,3 +379,26 @@ def predict(module: torch.nn.Module, x: np.ndarray) -> np.ndarray:
     """The class with the largest score for every example: ``(N,)`` ints."""
     with torch.no_grad():
         return to_numpy(module(to_torch(x)).argmax(dim=1))
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run torch and numpy's BLAS on one thread each inside the ``with`` block.
+
+    Small problems (the digits network's matrices are a few hundred numbers a side)
+    gain little from a second thread, and on a *busy* 2-core machine the worker
+    threads that torch and OpenBLAS keep spinning between calls steal the core the
+    other one needs: there, training the chapter 6 LeNet took 12 s with numpy's
+    default threads and 3.3 s on one, and 25 of torch's steps 2.9 s with two threads
+    and 0.02 s with one (on a quiet machine both take about 2 s and 1 s either way,
+    see ``benchmarks/bench_train.py``). Both thread counts are restored afterwards.
+    """
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        torch.set_num_threads(threads)

@@ -32,7 +32,7 @@ class Recipe:
 
     Measured on the 8x8 digits (the splits of seeds 0 to 4, three initialisations
     each, vectorised layers, float64): 97.5 % to 99.7 % of the held-out digits right,
-    98.7 % on average, after 900 steps of SGD (about 3.5 s on a 2-core machine).
+    98.7 % on average, after 900 steps of SGD (about 2 s on a quiet 2-core machine).
 
     Attributes
     ----------

@@ -1,4 +1,4 @@
-"""Shared pytest settings: hypothesis profiles, and matplotlib without a display."""
+"""Shared pytest settings: hypothesis profiles, matplotlib without a display, one thread."""
 
 from __future__ import annotations
 
@@ -37,3 +37,14 @@ def with_gid():
         return figure.findobj(lambda artist: artist.get_gid() == gid)
 
     return find
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """torch and numpy's BLAS on one thread each (see ``reference.single_threaded``):
+    small problems on a shared 2-core machine run many times faster. Use it with
+    ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    from convcourse import reference
+
+    with reference.single_threaded():
+        yield

@@ -21,6 +21,8 @@ from convcourse import (
 from convcourse.layers import IMPLEMENTATIONS
 from convcourse.network import lenet
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 FD_TOL = 1e-7
 TORCH_TOL = 1e-10
 

@@ -8,6 +8,8 @@ import pytest
 from convcourse import SGD, Linear, ReLU, reference, rel_error
 from convcourse.training import train_step
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 
 @pytest.mark.parametrize("momentum, weight_decay", [(0.0, 0.0), (0.9, 0.0), (0.0, 0.1),
                                                     (0.9, 0.01), (0.5, 0.3)])

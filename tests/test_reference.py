@@ -116,3 +116,13 @@ def test_torch_training_helpers():
     losses = reference.fit(twin, optimizer, x, y, epochs=20, batch_size=1, rng=0)
     assert len(losses) == 40 and losses[-1] < losses[0]
     np.testing.assert_array_equal(reference.predict(twin, x), y)
+
+
+def test_single_threaded_restores_the_thread_counts():
+    from threadpoolctl import threadpool_info
+
+    before = torch.get_num_threads(), [pool["num_threads"] for pool in threadpool_info()]
+    with reference.single_threaded():
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    assert (torch.get_num_threads(), [pool["num_threads"] for pool in threadpool_info()]) == before
