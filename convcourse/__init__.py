@@ -9,10 +9,20 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
   (chapters 1-2)
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
+* :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
+  pooling, forward and backward, with loops and vectorised (chapter 6)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
+* the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
+  :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`Flatten` (:mod:`convcourse.layers`,
+  with ``Conv2d``) and :class:`Sequential` (:mod:`convcourse.network`);
+  :func:`softmax_cross_entropy` (:mod:`convcourse.loss`); :class:`SGD`
+  (:mod:`convcourse.optim`); the digits (:mod:`convcourse.data`, which imports
+  scikit-learn only when loading them); :mod:`convcourse.training` (steps, epochs,
+  accuracy; tqdm only for a progress bar); :func:`receptive_field`
+  (:mod:`convcourse.receptive_field`)
 
 Three more are imported on their own, never by this package, because they need more
 than numpy: :mod:`convcourse.plot` (the figures; matplotlib),
@@ -23,11 +33,27 @@ compare with; torch), and the helpers for chapters (:mod:`convcourse.source`,
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import counting, fast, geometry, kernels, linear_map, naive, validation
+from . import (
+    counting,
+    data,
+    fast,
+    fast_pooling,
+    geometry,
+    kernels,
+    linear_map,
+    naive,
+    pooling,
+    training,
+    validation,
+)
 from .corr import corr2d
 from .geometry import conv_output_size
 from .gradcheck import numerical_gradient, rel_error
-from .layers import Conv2d
+from .layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
+from .loss import softmax_cross_entropy
+from .network import Sequential
+from .optim import SGD
+from .receptive_field import receptive_field
 
 try:
     __version__ = version("convcourse")
@@ -35,16 +61,29 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
+    "AvgPool2d",
     "Conv2d",
+    "Flatten",
+    "Linear",
+    "MaxPool2d",
+    "ReLU",
+    "SGD",
+    "Sequential",
     "conv_output_size",
     "corr2d",
     "counting",
+    "data",
     "fast",
+    "fast_pooling",
     "geometry",
     "kernels",
     "linear_map",
     "naive",
     "numerical_gradient",
+    "pooling",
+    "receptive_field",
     "rel_error",
+    "softmax_cross_entropy",
+    "training",
     "validation",
 ]

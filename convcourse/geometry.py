@@ -17,6 +17,7 @@ how many zeros on each side?    :func:`resolve_padding`
 everything about one layer      :class:`ConvGeometry`, from shapes alone
                                 (:meth:`ConvGeometry.from_shapes`) or from the
                                 arrays of a call (:func:`check_conv2d`)
+the same for a pooling window   :func:`pool_geometry`, :func:`check_pool2d`
 ==============================  ============================================
 
 The output length along one axis, with ``p`` zeros added on each side, is
@@ -33,15 +34,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_array, check_int, check_pair, check_shape
+from .validation import check_array, check_array_shape, check_int, check_pair, check_shape
 
 __all__ = [
     "ConvGeometry",
     "check_conv2d",
     "check_grad_out",
     "check_groups",
+    "check_pool2d",
+    "check_pool_window",
     "conv_output_size",
     "dilated_size",
+    "pool_geometry",
     "resolve_padding",
 ]
 
@@ -210,6 +214,12 @@ def check_groups(groups: object, in_channels: int, out_channels: int, context: s
         if count % groups:
             raise ValueError(f"groups={groups} must divide {name}={count}{context}")
     return groups
+
+
+def _inside(start: int, reach: int, step: int, size: int) -> slice:
+    """The taps ``start, start + step, ...`` (up to ``start + reach``) in ``[0, size)``."""
+    first = start if start >= 0 else start + -(start // step) * step
+    return slice(first, max(first, min(start + reach, size)), step)  # may be empty
 
 
 @dataclass(frozen=True)
@@ -465,11 +475,27 @@ class ConvGeometry:
             slice(v * d_w, v * d_w + s_w * (self.out_width - 1) + 1, s_w),
         )
 
-    def pad(self, x: np.ndarray) -> np.ndarray:
-        """Return ``x`` (shape ``(..., H, W)``) with this geometry's zeros around ``H, W``."""
+    def input_window(self, i: int, j: int) -> tuple[slice, slice]:
+        """The rows and columns of the *unpadded* input that output ``(i, j)`` reads.
+
+        :meth:`window` cut down to the real input: the taps that fall on padding are
+        left out, so ``x[..., rows, cols]`` holds only real numbers (fewer than
+        ``kh x kw`` of them at a border, none if a convolution's window lies wholly in
+        its padding). Tap rows start at ``i s_h - top`` and step by ``d_h``; the first
+        one inside the input is the first kept.
+        """
+        (s_h, s_w), (d_h, d_w), (reach_h, reach_w) = self.stride, self.dilation, self.reach
+        return (
+            _inside(i * s_h - self.padding[0], reach_h, d_h, self.height),
+            _inside(j * s_w - self.padding[2], reach_w, d_w, self.width),
+        )
+
+    def pad(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        """Return ``x`` (shape ``(..., H, W)``) with this geometry's padding around
+        ``H, W``: zeros, or ``fill`` (max pooling pads with ``-inf``)."""
         top, bottom, left, right = self.padding
         widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
-        return np.pad(x, widths)
+        return np.pad(x, widths, constant_values=fill)
 
     def unpad(self, padded: np.ndarray) -> np.ndarray:
         """Cut the padding back off (a view): the inverse of :meth:`pad` on the shape."""
@@ -534,9 +560,119 @@ def check_grad_out(grad_out: object, geo: ConvGeometry) -> np.ndarray:
         ``grad_out`` itself.
     """
     grad_out = check_array(grad_out, "grad_out", 4, "(N, O, H_out, W_out)")
-    if grad_out.shape != geo.output_shape:
+    return check_array_shape(grad_out, "grad_out", geo.output_shape, "the forward output's")
+
+
+def check_pool_window(
+    kernel_size: object, stride: object = None, padding: object = 0
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """Validate the window of a pooling layer, as ``torch.nn.functional.max_pool2d`` does.
+
+    ``stride`` defaults to ``kernel_size`` (windows side by side, not overlapping),
+    and ``padding`` may be at most half the kernel on each axis (``p <= k // 2``,
+    torch's rule): then every window holds at least one real input number.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        ``(kh, kw)``, at least 1.
+    stride : int, (int, int) or None, default None
+        At least 1; ``None`` means ``kernel_size``.
+    padding : int or (int, int), default 0
+        Added on each side, from 0 to ``kernel_size // 2``.
+
+    Returns
+    -------
+    kernel, stride, padding : tuple of (int, int)
+
+    Examples
+    --------
+    >>> check_pool_window(2)
+    ((2, 2), (2, 2), (0, 0))
+    >>> check_pool_window((3, 2), stride=1, padding=(1, 1))
+    ((3, 2), (1, 1), (1, 1))
+    >>> check_pool_window(3, padding=2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: padding must be at most half of kernel_size ... got padding=2 with kernel_size=3
+    """
+    kernel = check_pair(kernel_size, "kernel_size", minimum=1)
+    strides = kernel if stride is None else check_pair(stride, "stride", minimum=1)
+    pads = check_pair(padding, "padding", minimum=0)
+    half = (kernel[0] // 2, kernel[1] // 2)
+    if pads[0] > half[0] or pads[1] > half[1]:
         raise ValueError(
-            f"grad_out must have the forward output's shape {geo.output_shape}, "
-            f"got {grad_out.shape}"
+            f"padding must be at most half of kernel_size on each axis "
+            f"(kernel_size // 2 = {half}), got padding={padding!r} with "
+            f"kernel_size={kernel_size!r}"
         )
-    return grad_out
+    return kernel, strides, pads
+
+
+def pool_geometry(
+    input_shape: tuple[int, int, int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> ConvGeometry:
+    """The geometry of 2-D pooling, from shapes alone.
+
+    Pooling slides a ``kh x kw`` window over every channel on its own, exactly as a
+    *depthwise* convolution does (one kernel per channel, ``groups = C``) with no
+    dilation; only what is computed in each window differs. So its geometry is a
+    :class:`ConvGeometry` with weight shape ``(C, 1, kh, kw)``, and the output size is
+    the convolution's, ``floor((H + 2p - kh) / s_h) + 1`` (and the same for ``W``).
+
+    Parameters
+    ----------
+    input_shape : (int, int, int, int)
+        ``(N, C, H, W)``.
+    kernel_size, stride, padding
+        As in :func:`check_pool_window`.
+
+    Returns
+    -------
+    ConvGeometry
+        ``output_shape`` is ``(N, C, H_out, W_out)``.
+
+    Examples
+    --------
+    >>> pool_geometry((2, 8, 8, 8), 2).output_shape
+    (2, 8, 4, 4)
+    >>> pool_geometry((1, 1, 7, 5), (3, 2), stride=(2, 1), padding=1).output_shape
+    (1, 1, 4, 6)
+    """
+    kernel, strides, pads = check_pool_window(kernel_size, stride, padding)
+    input_shape = check_shape(input_shape, "input_shape", "(N, C, H, W)")
+    channels = input_shape[1]
+    return ConvGeometry.from_shapes(
+        input_shape, (channels, 1, *kernel), strides, pads, dilation=1, groups=channels
+    )
+
+
+def check_pool2d(
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> ConvGeometry:
+    """Validate the arguments of a 2-D pooling and work out its geometry.
+
+    Every pooling in the course (max and average, loops and vectorised, forward and
+    backward) starts with this call; see :func:`pool_geometry`.
+
+    Raises
+    ------
+    TypeError
+        For a non-array ``x`` or a hyper-parameter of the wrong type.
+    ValueError
+        For a wrong shape, a hyper-parameter out of range, ``padding`` above half the
+        kernel, or a window that does not fit in the padded input.
+
+    Examples
+    --------
+    >>> check_pool2d(np.zeros((1, 3, 6, 6)), 3, stride=1, padding=1).output_shape
+    (1, 3, 6, 6)
+    """
+    x = check_array(x, "x", 4, "(N, C, H, W)")
+    return pool_geometry(x.shape, kernel_size, stride, padding)

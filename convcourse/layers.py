@@ -1,17 +1,134 @@
-"""A convolution layer with parameters, a forward pass and a backward pass."""
+"""Layers: a forward pass, a backward pass, and the parameters they learn.
+
+Every layer follows one small protocol (:class:`Layer`), the numpy counterpart of
+``torch.nn.Module``, so that a network (:class:`convcourse.network.Sequential`) can
+chain any of them and an optimiser (:class:`convcourse.optim.SGD`) can update any of
+them:
+
+* ``forward(x)`` computes the output and remembers what the backward pass needs;
+* ``backward(grad_out)`` takes ``dL/d out``, stores the gradient of each parameter
+  and returns ``dL/dx``, for the layer before;
+* ``parameters()`` lists :class:`Parameter` triples ``(name, value, grad)``: the
+  array itself (an optimiser updates it in place) and its latest gradient (``None``
+  before the first backward pass).
+
+Each backward pass *replaces* the stored gradients (torch adds to them until they
+are zeroed), so there is nothing to reset between steps.
+
+The layers, their shapes and their parameters::
+
+    Conv2d      (N, C, H, W) -> (N, O, H_out, W_out)   weight (O, C // g, kh, kw), bias (O,)
+    Linear      (N, in_features) -> (N, out_features)  weight (out, in), bias (out,)
+    ReLU        any shape, kept                        -
+    MaxPool2d   (N, C, H, W) -> (N, C, H_out, W_out)   -
+    AvgPool2d   (N, C, H, W) -> (N, C, H_out, W_out)   -
+    Flatten     (N, C, H, W) -> (N, C H W)             -
+
+``Conv2d`` and the pooling layers compute with loops (``implementation="naive"``, the
+default, to read) or vectorised (``"fast"``, to train).
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from . import naive
-from .geometry import check_groups
-from .validation import check_array, check_bool, check_int, check_pair, check_rng
+from . import fast, fast_pooling, naive, pooling
+from .geometry import check_groups, check_pool_window
+from .validation import (
+    check_array,
+    check_array_shape,
+    check_bool,
+    check_choice,
+    check_int,
+    check_pair,
+    check_rng,
+    result_dtype,
+)
 
-__all__ = ["Conv2d"]
+__all__ = [
+    "AvgPool2d",
+    "Conv2d",
+    "Flatten",
+    "IMPLEMENTATIONS",
+    "Layer",
+    "Linear",
+    "MaxPool2d",
+    "Parameter",
+    "ReLU",
+]
+
+#: The two implementations a layer can compute with: loops to read, numpy to run.
+IMPLEMENTATIONS = ("naive", "fast")
 
 
-class Conv2d:
+class Parameter(NamedTuple):
+    """One learnable array of a layer: its name, the array itself, its gradient."""
+
+    name: str
+    value: np.ndarray
+    grad: np.ndarray | None
+
+
+class Layer:
+    """The protocol every layer follows: ``forward``, ``backward``, ``parameters``.
+
+    A layer without parameters (ReLU, pooling, Flatten) keeps the default
+    ``parameters()``, an empty list. Calling a layer, ``layer(x)``, is ``forward``.
+    """
+
+    _saved: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The output for input ``x``; remembers what :meth:`backward` needs."""
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """``dL/dx`` from ``grad_out = dL/d out`` of the last :meth:`forward`."""
+        raise NotImplementedError
+
+    def parameters(self) -> list[Parameter]:
+        """The learnable arrays, with their latest gradients (none here)."""
+        return []
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def _save(self, x: np.ndarray, out_shape: tuple[int, ...]) -> None:
+        """Keep a copy of the input (so changing ``x`` later cannot change the
+        gradients) and the output's shape, which ``grad_out`` must have."""
+        self._saved = x.copy()
+        self._out_shape = out_shape
+
+    def _saved_input(self, grad_out: np.ndarray) -> np.ndarray:
+        """The input of the last forward pass, once ``grad_out`` is checked against it."""
+        if self._saved is None:
+            name = type(self).__name__
+            raise RuntimeError(f"{name}.backward was called before forward: call forward(x) first")
+        check_array_shape(grad_out, "grad_out", self._out_shape, "the forward output's")
+        return self._saved
+
+
+def _with_bias(weight: Parameter, bias: Parameter | None) -> list[Parameter]:
+    return [weight] if bias is None else [weight, bias]
+
+
+class _Implemented(Layer):
+    """A layer that computes with loops or vectorised, as its ``implementation`` says."""
+
+    @property
+    def implementation(self) -> str:
+        """``"naive"`` (loops, to read) or ``"fast"`` (vectorised, to train); it can be
+        changed at any time, the results are the same up to rounding."""
+        return self._implementation
+
+    @implementation.setter
+    def implementation(self, value: str) -> None:
+        self._implementation = check_choice(value, "implementation", IMPLEMENTATIONS)
+
+
+class Conv2d(_Implemented):
     """A 2-D convolution layer in numpy, the counterpart of ``torch.nn.Conv2d``.
 
     Parameters
@@ -28,13 +145,17 @@ class Conv2d:
         Whether the layer adds a learnable bias.
     rng : None, int or numpy.random.Generator
         Source of the initial weights; pass a seed for reproducible runs.
+    implementation : {"naive", "fast"}, default "naive"
+        Compute with the loops of :mod:`convcourse.naive` (to read) or with
+        :mod:`convcourse.fast` (im2col, to train). The results are the same up to
+        rounding; it can be changed at any time.
 
     Attributes
     ----------
     weight : numpy.ndarray, shape (O, C // groups, kh, kw)
     bias : numpy.ndarray, shape (O,), or None
     grad_weight, grad_bias : numpy.ndarray or None
-        Filled by :meth:`backward`.
+        Filled by :meth:`backward`, in the dtype of their parameter.
 
     Notes
     -----
@@ -64,6 +185,7 @@ class Conv2d:
         groups: int = 1,
         bias: bool = True,
         rng: np.random.Generator | int | None = None,
+        implementation: str = "naive",
     ) -> None:
         in_channels = check_int(in_channels, "in_channels")
         out_channels = check_int(out_channels, "out_channels")
@@ -71,6 +193,7 @@ class Conv2d:
         bias = check_bool(bias, "bias")
         kernel_h, kernel_w = check_pair(kernel_size, "kernel_size", minimum=1)
         generator = check_rng(rng)
+        self.implementation = implementation
 
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -86,7 +209,9 @@ class Conv2d:
         self.bias = np.zeros(out_channels) if bias else None
         self.grad_weight: np.ndarray | None = None
         self.grad_bias: np.ndarray | None = None
-        self._x: np.ndarray | None = None
+
+    def _functions(self):
+        return naive if self.implementation == "naive" else fast
 
     def _hyper(self) -> dict:
         return {
@@ -102,8 +227,8 @@ class Conv2d:
         A copy of the input is kept for :meth:`backward`, so changing ``x`` in place
         afterwards cannot change the gradients.
         """
-        out = naive.conv2d_forward(x, self.weight, self.bias, **self._hyper())
-        self._x = x.copy()
+        out = self._functions().conv2d_forward(x, self.weight, self.bias, **self._hyper())
+        self._save(x, out.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -112,11 +237,9 @@ class Conv2d:
         Stores ``grad_weight`` (``dL/dweight``) and ``grad_bias`` (``dL/dbias``, or
         ``None`` for a layer without bias) and returns ``grad_x = dL/dx``.
         """
-        if self._x is None:
-            raise RuntimeError("Conv2d.backward was called before forward: call forward(x) first")
-        check_array(grad_out, "grad_out", 4, "(N, O, H_out, W_out)")
-        grad_x, grad_weight, grad_bias = naive.conv2d_backward(
-            grad_out, self._x, self.weight, **self._hyper()
+        x = self._saved_input(grad_out)
+        grad_x, grad_weight, grad_bias = self._functions().conv2d_backward(
+            grad_out, x, self.weight, **self._hyper()
         )
         # Gradients have their parameter's dtype, whatever the input's was.
         self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
@@ -126,12 +249,243 @@ class Conv2d:
             self.grad_bias = None
         return grad_x
 
-    __call__ = forward
+    def parameters(self) -> list[Parameter]:
+        """``weight`` and, if the layer has one, ``bias``, with their gradients."""
+        bias = None if self.bias is None else Parameter("bias", self.bias, self.grad_bias)
+        return _with_bias(Parameter("weight", self.weight, self.grad_weight), bias)
 
     def __repr__(self) -> str:
         return (
             f"Conv2d({self.in_channels}, {self.out_channels}, "
             f"kernel_size={self.kernel_size}, stride={self.stride}, "
             f"padding={self.padding!r}, dilation={self.dilation}, groups={self.groups}, "
-            f"bias={self.bias is not None})"
+            f"bias={self.bias is not None}, implementation={self.implementation!r})"
         )
+
+
+class Linear(Layer):
+    """A fully connected layer, ``out = x W^T + b``, the counterpart of ``torch.nn.Linear``.
+
+    Every output is a weighted sum of all ``in_features`` inputs:
+    ``out[n, o] = sum_i x[n, i] W[o, i] + b[o]``.
+
+    Parameters
+    ----------
+    in_features : int
+        Numbers per example coming in.
+    out_features : int
+        Numbers per example going out (for the last layer: one score per class).
+    bias : bool, default True
+        Whether the layer adds a learnable bias.
+    rng : None, int or numpy.random.Generator
+        Source of the initial weights.
+
+    Attributes
+    ----------
+    weight : numpy.ndarray, shape (out_features, in_features)
+    bias : numpy.ndarray, shape (out_features,), or None
+    grad_weight, grad_bias : numpy.ndarray or None
+        Filled by :meth:`backward`.
+
+    Notes
+    -----
+    **Initialisation.** Weights are drawn from ``N(0, 2 / in_features)``, biases
+    start at zero: the same He initialisation as :class:`Conv2d`, with the fan-in
+    ``in_features``. An output sums ``in_features`` products ``W[o, i] x[i]``; with
+    independent weights of variance ``2 / in_features`` and inputs that come out of
+    a ReLU (so ``E[x^2]`` is half the variance before the ReLU), the output's
+    variance equals that of the layer before: signals neither explode nor die as
+    they pass through a ReLU network. (torch's default is different, uniform on
+    ``+-1 / sqrt(in_features)``; when the two are compared the weights are copied.)
+
+    Examples
+    --------
+    >>> layer = Linear(64, 10, rng=0)
+    >>> layer.forward(np.ones((5, 64))).shape
+    (5, 10)
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        rng: np.random.Generator | int | None = None,
+    ) -> None:
+        self.in_features = check_int(in_features, "in_features")
+        self.out_features = check_int(out_features, "out_features")
+        bias = check_bool(bias, "bias")
+        generator = check_rng(rng)
+        shape = (self.out_features, self.in_features)
+        self.weight = generator.normal(0.0, np.sqrt(2.0 / self.in_features), size=shape)
+        self.bias = np.zeros(self.out_features) if bias else None
+        self.grad_weight: np.ndarray | None = None
+        self.grad_bias: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """``x @ weight.T + bias`` for ``x`` of shape ``(N, in_features)``;
+        returns ``(N, out_features)`` in the input's dtype (float64 for integers)."""
+        x = check_array(x, "x", 2, "(N, in_features)")
+        if x.shape[1] != self.in_features:
+            raise ValueError(
+                f"x has {x.shape[1]} features but the layer expects {self.in_features} "
+                f"(in_features), x shape {x.shape}"
+            )
+        dtype = result_dtype(x)
+        out = x.astype(dtype, copy=False) @ self.weight.T.astype(dtype, copy=False)
+        if self.bias is not None:
+            out += self.bias.astype(dtype, copy=False)
+        self._save(x, out.shape)
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """From ``grad_out`` ``(N, out_features)``: ``grad_weight = grad_out^T x``,
+        ``grad_bias = grad_out`` summed over the batch, and returns
+        ``grad_x = grad_out W`` ``(N, in_features)``."""
+        x = self._saved_input(grad_out)
+        dtype = result_dtype(x)
+        self.grad_weight = (grad_out.T @ x).astype(self.weight.dtype, copy=False)
+        if self.bias is not None:
+            self.grad_bias = grad_out.sum(axis=0).astype(self.bias.dtype, copy=False)
+        return (grad_out @ self.weight).astype(dtype, copy=False)
+
+    def parameters(self) -> list[Parameter]:
+        """``weight`` and, if the layer has one, ``bias``, with their gradients."""
+        bias = None if self.bias is None else Parameter("bias", self.bias, self.grad_bias)
+        return _with_bias(Parameter("weight", self.weight, self.grad_weight), bias)
+
+    def __repr__(self) -> str:
+        return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None})")
+
+
+class ReLU(Layer):
+    """The rectified linear unit, ``max(x, 0)`` element by element (``torch.nn.ReLU``).
+
+    Its gradient is 1 where the input was positive and 0 elsewhere (0 at exactly 0,
+    as in torch), so ``backward`` passes ``grad_out`` through where ``x > 0`` and
+    blocks it elsewhere. Any shape; the output has the input's.
+
+    Examples
+    --------
+    >>> relu = ReLU()
+    >>> relu.forward(np.array([[-1.0, 0.0, 2.0]]))
+    array([[0., 0., 2.]])
+    >>> relu.backward(np.array([[5.0, 5.0, 5.0]]))
+    array([[0., 0., 5.]])
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = check_array(x, "x", None, "(N, ...)")
+        self._save(x > 0, x.shape)  # all backward needs: where the input was positive
+        return np.where(x > 0, x, 0).astype(result_dtype(x), copy=False)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        positive = self._saved_input(grad_out)
+        return np.where(positive, grad_out, 0).astype(result_dtype(grad_out), copy=False)
+
+    def __repr__(self) -> str:
+        return "ReLU()"
+
+
+class Flatten(Layer):
+    """Lay each example's feature maps out as one vector: ``(N, C, H, W) -> (N, C H W)``.
+
+    The order is numpy's (and torch's ``nn.Flatten``): channel, then row, then
+    column. ``backward`` reshapes the gradient back.
+
+    Examples
+    --------
+    >>> Flatten().forward(np.zeros((2, 16, 2, 2))).shape
+    (2, 64)
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = check_array(x, "x", 4, "(N, C, H, W)")
+        out = x.reshape(x.shape[0], -1)
+        self._save(np.array(x.shape), out.shape)  # all backward needs: the input's shape
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        in_shape = tuple(self._saved_input(grad_out))
+        return grad_out.reshape(in_shape)
+
+    def __repr__(self) -> str:
+        return "Flatten()"
+
+
+class _Pool2d(_Implemented):
+    """What max and average pooling layers share: the window and the implementation."""
+
+    _kind = ""
+
+    def __init__(
+        self,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+        implementation: str = "naive",
+    ) -> None:
+        self.kernel_size, self.stride, self.padding = check_pool_window(
+            kernel_size, stride, padding
+        )
+        self.implementation = implementation
+
+    def _function(self, direction: str):
+        module = pooling if self.implementation == "naive" else fast_pooling
+        return getattr(module, f"{self._kind}_pool2d_{direction}")
+
+    def _window(self) -> dict:
+        return {"kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = self._function("forward")(x, **self._window())
+        self._save(x, out.shape)
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x = self._saved_input(grad_out)
+        return self._function("backward")(grad_out, x, **self._window())
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}, implementation={self.implementation!r})")
+
+
+class MaxPool2d(_Pool2d):
+    """Max pooling as a layer (``torch.nn.MaxPool2d``): see :mod:`convcourse.pooling`.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        The window ``(kh, kw)``.
+    stride : int, (int, int) or None, default None
+        ``None`` means ``kernel_size``.
+    padding : int or (int, int), default 0
+        ``-inf`` on each side, at most ``kernel_size // 2``.
+    implementation : {"naive", "fast"}, default "naive"
+        :mod:`convcourse.pooling` (loops) or :mod:`convcourse.fast_pooling`.
+
+    Examples
+    --------
+    >>> MaxPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
+    array([[[[ 5.,  7.],
+             [13., 15.]]]])
+    """
+
+    _kind = "max"
+
+
+class AvgPool2d(_Pool2d):
+    """Average pooling as a layer (``torch.nn.AvgPool2d``, padded zeros counted).
+
+    Parameters as for :class:`MaxPool2d` (the padding is zeros here).
+
+    Examples
+    --------
+    >>> AvgPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]])
+    """
+
+    _kind = "avg"

@@ -1,11 +1,12 @@
 """The referee: PyTorch computing what the course computes, so the two can be compared.
 
 Everything the course builds is checked against PyTorch. The calls that do that
-(turning arrays into tensors, running torch's convolution, asking autograd for
-gradients, building the ``torch.nn`` twin of a layer, counting a module's numbers)
-live here, once, and are shared by the tests, the chapters and the benchmarks. This
-module imports torch, so ``import convcourse`` never imports it: only code that wants
-the referee does (``from convcourse import reference``).
+(turning arrays into tensors, running torch's convolution and pooling, asking
+autograd for gradients, building the ``torch.nn`` twin of a layer or network,
+training it with ``torch.optim.SGD``, counting a module's numbers) live here, once,
+and are shared by the tests, the chapters and the benchmarks. This module imports
+torch, so ``import convcourse`` never imports it: only code that wants the referee
+does (``from convcourse import reference``).
 
 Every function takes and returns numpy arrays (tensors only where a ``torch.nn``
 module is the point), keeps the dtype it is given, and computes on the CPU.
@@ -20,26 +21,42 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F  # the name torch's documentation uses
 
-from .layers import Conv2d
-from .validation import check_array
+from .data import minibatches
+from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
+from .network import Sequential
+from .validation import check_array, check_labels, check_rng
 
 __all__ = [
     "ConvGrads",
+    "avg_pool2d",
+    "avg_pool2d_backward",
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
+    "cross_entropy",
+    "fit",
     "fold",
     "gradients",
+    "loss_gradients",
+    "max_pool2d",
+    "max_pool2d_backward",
     "numel",
+    "parameters",
+    "predict",
+    "sgd",
+    "single_threaded",
     "to_numpy",
     "to_torch",
+    "torch_twin",
+    "train_step",
     "unfold",
 ]
 
@@ -142,6 +159,15 @@ def gradients(
     return tuple(to_numpy(t.grad) for t in tensors)
 
 
+def _with_weights(twin: torch.nn.Module, layer: Conv2d | Linear) -> torch.nn.Module:
+    """``twin`` with a copy of ``layer``'s weight and bias."""
+    with torch.no_grad():
+        twin.weight.copy_(torch.from_numpy(layer.weight))
+        if layer.bias is not None:
+            twin.bias.copy_(torch.from_numpy(layer.bias))
+    return twin
+
+
 def conv2d_module(layer: Conv2d) -> torch.nn.Conv2d:
     """The ``torch.nn.Conv2d`` twin of a :class:`convcourse.Conv2d`: same settings, same
     weights (copied), in the weights' dtype."""
@@ -152,11 +178,7 @@ def conv2d_module(layer: Conv2d) -> torch.nn.Conv2d:
         padding=layer.padding, dilation=layer.dilation, groups=layer.groups,
         bias=layer.bias is not None, dtype=torch.from_numpy(layer.weight).dtype,
     )
-    with torch.no_grad():
-        twin.weight.copy_(torch.from_numpy(layer.weight))
-        if layer.bias is not None:
-            twin.bias.copy_(torch.from_numpy(layer.bias))
-    return twin
+    return _with_weights(twin, layer)
 
 
 def numel(module: torch.nn.Module) -> int:
@@ -192,3 +214,191 @@ def fold(
     """
     return to_numpy(F.fold(to_torch(columns), output_size, kernel_size, dilation, padding,
                            stride))
+
+
+def _pool(pool: Callable[..., torch.Tensor], x: np.ndarray, window: tuple) -> np.ndarray:
+    return to_numpy(pool(to_torch(x), *window))
+
+
+def _pool_grad(
+    pool: Callable[..., torch.Tensor], grad_out: np.ndarray, x: np.ndarray, window: tuple
+) -> np.ndarray:
+    (grad_x,) = gradients(lambda t: pool(t, *window), grad_out, x)
+    return grad_x
+
+
+def max_pool2d(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``torch.nn.functional.max_pool2d`` on a numpy array: ``(N, C, H_out, W_out)``."""
+    return _pool(F.max_pool2d, x, (kernel_size, stride, padding))
+
+
+def max_pool2d_backward(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``dL/dx`` through ``F.max_pool2d`` by autograd, for upstream gradient ``grad_out``."""
+    return _pool_grad(F.max_pool2d, grad_out, x, (kernel_size, stride, padding))
+
+
+def avg_pool2d(
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``torch.nn.functional.avg_pool2d`` (``count_include_pad=True``) on a numpy array."""
+    return _pool(F.avg_pool2d, x, (kernel_size, stride, padding))
+
+
+def avg_pool2d_backward(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+) -> np.ndarray:
+    """``dL/dx`` through ``F.avg_pool2d`` by autograd, for upstream gradient ``grad_out``."""
+    return _pool_grad(F.avg_pool2d, grad_out, x, (kernel_size, stride, padding))
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """``F.cross_entropy`` (mean over the batch) and its gradient with respect to the
+    logits, by autograd: ``(loss, grad_logits)``."""
+    check_labels(labels, "labels")
+    logits_t = to_torch(logits, requires_grad=True)
+    loss = F.cross_entropy(logits_t, torch.from_numpy(labels))
+    loss.backward()
+    return loss.item(), to_numpy(logits_t.grad)
+
+
+def _linear_module(layer: Linear) -> torch.nn.Linear:
+    twin = torch.nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None,
+                           dtype=torch.from_numpy(layer.weight).dtype)
+    return _with_weights(twin, layer)
+
+
+def torch_twin(layer: Layer) -> torch.nn.Module:
+    """The ``torch.nn`` twin of a convcourse layer or network: same settings, same
+    weights (copied, in their dtype).
+
+    ``Sequential`` becomes ``torch.nn.Sequential`` of the twins of its layers, so the
+    parameters have the same names (``"0.weight"``, ...) on both sides.
+    """
+    if isinstance(layer, Sequential):
+        return torch.nn.Sequential(*(torch_twin(inner) for inner in layer))
+    if isinstance(layer, Conv2d):
+        return conv2d_module(layer)
+    if isinstance(layer, Linear):
+        return _linear_module(layer)
+    if isinstance(layer, (MaxPool2d, AvgPool2d)):
+        pool = torch.nn.MaxPool2d if isinstance(layer, MaxPool2d) else torch.nn.AvgPool2d
+        return pool(layer.kernel_size, layer.stride, layer.padding)
+    if isinstance(layer, ReLU):
+        return torch.nn.ReLU()
+    if isinstance(layer, Flatten):
+        return torch.nn.Flatten()
+    raise TypeError(f"layer must be a convcourse layer or Sequential, got {type(layer).__name__}")
+
+
+def parameters(module: torch.nn.Module) -> dict[str, np.ndarray]:
+    """A module's parameters by name, as numpy arrays (copies)."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    return {name: to_numpy(p).copy() for name, p in module.named_parameters()}
+
+
+def loss_gradients(
+    module: torch.nn.Module, x: np.ndarray, y: np.ndarray
+) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+    """The mean cross-entropy of ``module(x)`` against labels ``y`` and, by autograd,
+    its gradient with respect to every parameter (by name) and to the input.
+
+    Returns
+    -------
+    loss : float
+    grads : dict of str to numpy.ndarray
+        ``dL/dparameter`` by the parameter's name (``"0.weight"``, ...).
+    grad_x : numpy.ndarray
+        ``dL/dx``.
+    """
+    module.zero_grad()
+    x_t = to_torch(x, requires_grad=True)
+    loss = F.cross_entropy(module(x_t), torch.from_numpy(check_labels(y, "y")))
+    loss.backward()
+    grads = {name: to_numpy(p.grad).copy() for name, p in module.named_parameters()}
+    return loss.item(), grads, to_numpy(x_t.grad)
+
+
+def sgd(
+    module: torch.nn.Module, lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+) -> torch.optim.SGD:
+    """``torch.optim.SGD`` over a module's parameters (``dampening=0``, ``nesterov=False``)."""
+    return torch.optim.SGD(module.parameters(), lr=lr, momentum=momentum,
+                           weight_decay=weight_decay)
+
+
+def train_step(
+    module: torch.nn.Module, optimizer: torch.optim.Optimizer, x: np.ndarray, y: np.ndarray
+) -> float:
+    """One step of torch training on a minibatch: zero the gradients, forward, mean
+    cross-entropy, backward, ``optimizer.step()``. Returns the loss before the step."""
+    optimizer.zero_grad()
+    loss = F.cross_entropy(module(to_torch(x)), torch.from_numpy(check_labels(y, "y")))
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def fit(
+    module: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator | int | None = None,
+) -> list[float]:
+    """Train a torch module as :func:`convcourse.training.fit` trains a convcourse
+    network: the same minibatches (:func:`convcourse.data.minibatches` with ``rng``),
+    one :func:`train_step` each. Returns every step's loss."""
+    generator = check_rng(rng)
+    return [train_step(module, optimizer, x_batch, y_batch)
+            for _ in range(epochs)
+            for x_batch, y_batch in minibatches(x, y, batch_size, generator)]
+
+
+def predict(module: torch.nn.Module, x: np.ndarray) -> np.ndarray:
+    """The class with the largest score for every example: ``(N,)`` ints."""
+    with torch.no_grad():
+        return to_numpy(module(to_torch(x)).argmax(dim=1))
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run torch and numpy's BLAS on one thread each inside the ``with`` block.
+
+    Small problems (the digits network's matrices are a few hundred numbers a side)
+    gain little from a second thread, and on a *busy* 2-core machine the worker
+    threads that torch and OpenBLAS keep spinning between calls steal the core the
+    other one needs: there, training the chapter 6 LeNet took 12 s with numpy's
+    default threads and 3.3 s on one, and 25 of torch's steps 2.9 s with two threads
+    and 0.02 s with one (on a quiet machine both take about 2 s and 1 s either way,
+    see ``benchmarks/bench_train.py``). Both thread counts are restored afterwards.
+    """
+    from threadpoolctl import threadpool_limits  # installed with scikit-learn
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        torch.set_num_threads(threads)

@@ -40,8 +40,11 @@ import numpy as np
 
 __all__ = [
     "check_array",
+    "check_array_shape",
     "check_bool",
+    "check_choice",
     "check_int",
+    "check_labels",
     "check_number",
     "check_pair",
     "check_rng",
@@ -91,8 +94,11 @@ def check_int(value: object, name: str, minimum: int | None = 1) -> int:
     return int(value)
 
 
-def check_number(value: object, name: str, positive: bool = False) -> float:
-    """Check that ``value`` is a finite real number (not a bool), positive if asked.
+def check_number(
+    value: object, name: str, positive: bool = False, non_negative: bool = False
+) -> float:
+    """Check that ``value`` is a finite real number (not a bool), positive or
+    non-negative if asked.
 
     Parameters
     ----------
@@ -102,6 +108,8 @@ def check_number(value: object, name: str, positive: bool = False) -> float:
         The argument's name, for the error message.
     positive : bool, default False
         Whether the number must be greater than zero.
+    non_negative : bool, default False
+        Whether the number must be at least zero.
 
     Returns
     -------
@@ -112,7 +120,7 @@ def check_number(value: object, name: str, positive: bool = False) -> float:
     TypeError
         If ``value`` is not a real number, or is a bool.
     ValueError
-        If ``value`` is infinite or NaN, or not positive when ``positive`` is set.
+        If ``value`` is infinite or NaN, or out of the range asked for.
 
     Examples
     --------
@@ -122,11 +130,19 @@ def check_number(value: object, name: str, positive: bool = False) -> float:
     Traceback (most recent call last):
         ...
     ValueError: eps must be a positive number, got 0
+    >>> check_number(-0.5, "momentum", non_negative=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: momentum must be a non-negative number, got -0.5
     """
-    kind = "a positive number" if positive else "a finite number"
+    if positive:
+        kind = "a positive number"
+    else:
+        kind = "a non-negative number" if non_negative else "a finite number"
     if not isinstance(value, Real) or isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be {kind}, got {value!r}")
-    if not math.isfinite(value) or (positive and not value > 0):
+    too_low = (positive and not value > 0) or (non_negative and not value >= 0)
+    if not math.isfinite(value) or too_low:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
     return float(value)
 
@@ -142,6 +158,33 @@ def check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
+
+
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """Check that ``value`` is one of the strings in ``choices``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a string.
+    ValueError
+        If it is a string but not one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("fast", "implementation", ("naive", "fast"))
+    'fast'
+    >>> check_choice("quick", "implementation", ("naive", "fast"))
+    Traceback (most recent call last):
+        ...
+    ValueError: implementation must be one of 'naive', 'fast', got 'quick'
+    """
+    allowed = ", ".join(repr(choice) for choice in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {allowed}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
 
 
 def check_pair(value: object, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -233,7 +276,7 @@ def check_shape(value: object, name: str, layout: str) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
+def check_array(value: object, name: str, ndim: int | None, layout: str) -> np.ndarray:
     """Check that ``value`` is a non-empty, real-valued numpy array with ``ndim`` axes.
 
     Parameters
@@ -242,8 +285,8 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
         What the caller passed.
     name : str
         The argument's name, for the error message.
-    ndim : int
-        The required number of dimensions.
+    ndim : int or None
+        The required number of dimensions; ``None`` accepts any.
     layout : str
         A reminder of the expected layout, such as ``"(N, C, H, W)"``.
 
@@ -265,13 +308,103 @@ def check_array(value: object, name: str, ndim: int, layout: str) -> np.ndarray:
         )
     if value.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {value.dtype}")
-    if value.ndim != ndim:
+    if ndim is not None and value.ndim != ndim:
         raise ValueError(
             f"{name} must be {ndim}-D {layout}, got shape {value.shape} "
             f"with {value.ndim} dimension{'s' if value.ndim != 1 else ''}"
         )
     if value.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {value.shape}")
+    return value
+
+
+def check_array_shape(value: object, name: str, shape: tuple[int, ...], what: str) -> np.ndarray:
+    """Check that ``value`` is a real-valued numpy array of exactly ``shape``.
+
+    For arrays whose shape is fixed by an earlier one, such as the upstream gradient
+    of a backward pass, which must have the forward output's shape.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed.
+    name : str
+        The argument's name, for the error message.
+    shape : tuple of int
+        The required shape.
+    what : str
+        Whose shape it is, e.g. ``"the forward output's"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` itself.
+
+    Examples
+    --------
+    >>> check_array_shape(np.zeros((2, 3)), "grad_out", (2, 4), "the forward output's")
+    Traceback (most recent call last):
+        ...
+    ValueError: grad_out must have the forward output's shape (2, 4), got (2, 3)
+    """
+    check_array(value, name, len(shape), f"with {what} shape {shape}")
+    if value.shape != tuple(shape):
+        raise ValueError(f"{name} must have {what} shape {tuple(shape)}, got {value.shape}")
+    return value
+
+
+def check_labels(
+    value: object, name: str, classes: int | None = None, count: int | None = None
+) -> np.ndarray:
+    """Check that ``value`` is a 1-D array of class indices ``0 .. classes - 1``.
+
+    Parameters
+    ----------
+    value : object
+        What the caller passed, e.g. the true digit of each image.
+    name : str
+        The argument's name, for the error message.
+    classes : int, optional
+        How many classes there are; every entry must be below it. ``None`` accepts
+        any index of at least 0.
+    count : int, optional
+        The number of entries required (one per example), if known.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``value`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a numpy array of integers (floats, even whole ones, are
+        refused: a label is an index, not a measurement).
+    ValueError
+        If it is not 1-D, has the wrong length, or holds an index out of range.
+
+    Examples
+    --------
+    >>> check_labels(np.array([0, 2, 1]), "labels", classes=3)
+    array([0, 2, 1])
+    >>> check_labels(np.array([0, 3]), "labels", classes=3)
+    Traceback (most recent call last):
+        ...
+    ValueError: labels must hold class indices from 0 to 2, got values from 0 to 3
+    """
+    check_array(value, name, 1, "(N,)")
+    if value.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class indices, got dtype {value.dtype}")
+    if count is not None and value.shape[0] != count:
+        raise ValueError(
+            f"{name} must have one entry per example ({count}), got shape {value.shape}"
+        )
+    low, high = int(value.min()), int(value.max())
+    if low < 0 or (classes is not None and high >= classes):
+        expected = "of at least 0" if classes is None else f"from 0 to {classes - 1}"
+        raise ValueError(
+            f"{name} must hold class indices {expected}, got values from {low} to {high}"
+        )
     return value
 
 

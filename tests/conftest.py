@@ -1,4 +1,4 @@
-"""Shared pytest settings: hypothesis profiles, and matplotlib without a display."""
+"""Shared pytest settings: hypothesis profiles, matplotlib without a display, one thread."""
 
 from __future__ import annotations
 
@@ -59,3 +59,14 @@ def browser():
 
     with launch() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """torch and numpy's BLAS on one thread each (see ``reference.single_threaded``):
+    small problems on a shared 2-core machine run many times faster. Use it with
+    ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    from convcourse import reference
+
+    with reference.single_threaded():
+        yield

@@ -1,4 +1,4 @@
-"""Hypothesis strategies that draw valid 2-D convolution problems."""
+"""Hypothesis strategies that draw valid 2-D convolution and pooling problems."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from convcourse.geometry import ConvGeometry, dilated_size, resolve_padding
+from convcourse.geometry import ConvGeometry, dilated_size, pool_geometry, resolve_padding
 
 
 @dataclass
@@ -119,3 +119,47 @@ def layer_cases(draw) -> dict:
 def hyper_of(case: dict) -> dict:
     """The hyper-parameters of a :func:`layer_cases` case, for the conv functions."""
     return {k: case[k] for k in ("stride", "padding", "dilation", "groups")}
+
+
+@dataclass
+class PoolCase:
+    """One pooling problem: an input and the window, spelled as torch accepts it."""
+
+    x: np.ndarray
+    kernel_size: int | tuple[int, int]
+    stride: int | tuple[int, int] | None
+    padding: int | tuple[int, int]
+
+    @property
+    def window(self) -> dict:
+        return {"kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
+
+    @property
+    def geometry(self) -> ConvGeometry:
+        return pool_geometry(self.x.shape, **self.window)
+
+    def grad_out(self, seed: int = 0) -> np.ndarray:
+        """A random upstream gradient shaped like the output, in the input's dtype."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal(self.geometry.output_shape).astype(self.x.dtype)
+
+
+@st.composite
+def pool_cases(draw, dtype=np.float64, max_batch: int = 2, ties: bool | None = None) -> PoolCase:
+    """Draw a valid pooling: rectangular window, stride (or None: the window), padding up
+    to half the window, and an input that fits. With ``ties`` (drawn if ``None``) the
+    input holds small integers, so that windows often hold several equal maxima."""
+    kernel_h, kernel_w = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    kernel = kernel_h if kernel_h == kernel_w and draw(st.booleans()) else (kernel_h, kernel_w)
+    stride = draw(st.one_of(st.none(), st.integers(1, 3),
+                            st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    pad_h, pad_w = draw(st.integers(0, kernel_h // 2)), draw(st.integers(0, kernel_w // 2))
+    padding = pad_h if pad_h == pad_w and draw(st.booleans()) else (pad_h, pad_w)
+    height = max(1, kernel_h - 2 * pad_h) + draw(st.integers(0, 5))
+    width = max(1, kernel_w - 2 * pad_w) + draw(st.integers(0, 5))
+    shape = (draw(st.integers(1, max_batch)), draw(st.integers(1, 3)), height, width)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    if ties is None:
+        ties = draw(st.booleans())
+    x = rng.integers(-2, 3, shape) if ties else rng.standard_normal(shape)
+    return PoolCase(x.astype(dtype), kernel, stride, padding)

@@ -1,5 +1,5 @@
-"""The geometry of a convolution: output sizes, padding, ConvGeometry, and every bad
-argument of a convolution refused the same way by the naive and the fast passes."""
+"""The geometry of a convolution and of pooling: output sizes, padding, ConvGeometry, and
+every bad argument refused the same way by the naive and the fast passes."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ import re
 import numpy as np
 import pytest
 from hypothesis import given
-from strategies import conv_cases
+from strategies import conv_cases, pool_cases
 
-from convcourse import conv_output_size, fast, naive
+from convcourse import conv_output_size, fast, fast_pooling, naive, pooling
 from convcourse.geometry import (
     ConvGeometry,
     check_conv2d,
     check_groups,
+    check_pool2d,
+    check_pool_window,
     dilated_size,
+    pool_geometry,
     resolve_padding,
 )
 
@@ -133,6 +136,19 @@ def test_geometry_windows_and_taps_follow_the_formula():
     assert [geo.group_channels(o) for o in (0, 2, 3, 5)] == [
         slice(0, 2), slice(0, 2), slice(2, 4), slice(2, 4)
     ]
+
+
+@given(conv_cases())
+def test_input_window_is_the_window_without_its_padding(case):
+    """Reading x at input_window(i, j) reads what window(i, j) reads of x_pad, minus the
+    padding: the same numbers, with the padded ones left out."""
+    geo = case.geometry
+    grid = np.arange(1, geo.height * geo.width + 1).reshape(geo.height, geo.width)
+    positions = geo.pad(grid)  # 0 marks the padding
+    for i in range(geo.out_height):
+        for j in range(geo.out_width):
+            padded = positions[geo.window(i, j)]
+            assert sorted(grid[geo.input_window(i, j)].ravel()) == sorted(padded[padded > 0])
 
 
 def test_geometry_for_image():
@@ -309,6 +325,101 @@ CASES = [
 ]
 
 
+
+
+# ---------------------------------------------------------------------------------------
+# pooling: the window, its geometry, and every bad argument of the eight functions
+# ---------------------------------------------------------------------------------------
+
+
+def test_check_pool_window():
+    assert check_pool_window(np.int64(3)) == ((3, 3), (3, 3), (0, 0))  # stride = kernel
+    assert check_pool_window((4, 2), [1, 2], (2, 1)) == ((4, 2), (1, 2), (2, 1))
+    assert check_pool_window(1, padding=0) == ((1, 1), (1, 1), (0, 0))
+
+
+@given(pool_cases())
+def test_pool_geometry_is_a_depthwise_convolution_without_dilation(case):
+    geo = pool_geometry(case.x.shape, **case.window)
+    assert geo == check_pool2d(case.x, **case.window)
+    kernel, stride, padding = check_pool_window(**case.window)
+    n, c, h, w = case.x.shape
+    assert (geo.groups, geo.weight_shape, geo.dilation) == (c, (c, 1, *kernel), (1, 1))
+    assert geo.output_shape == (n, c, conv_output_size(h, kernel[0], stride[0], padding[0]),
+                                conv_output_size(w, kernel[1], stride[1], padding[1]))
+
+
+POOLINGS = {
+    f"{module.__name__.split('.')[-1]}.{kind}_pool2d_{direction}": getattr(
+        module, f"{kind}_pool2d_{direction}"
+    )
+    for module in (pooling, fast_pooling)
+    for kind in ("max", "avg")
+    for direction in ("forward", "backward")
+}
+
+POOL_CASES = [
+    # (what is wrong, arguments, error type, message pattern)
+    ("x is a list", {"x": X.tolist()}, TypeError,
+     r"x must be a numpy\.ndarray \(N, C, H, W\), got list"),
+    ("x is 3-D", {"x": np.zeros((4, 6, 6))}, ValueError,
+     r"x must be 4-D \(N, C, H, W\), got shape \(4, 6, 6\) with 3 dimensions"),
+    ("x holds complex numbers", {"x": np.zeros((1, 1, 4, 4), complex)}, TypeError,
+     r"x must hold real numbers, got dtype complex128"),
+    ("empty x", {"x": np.zeros((1, 0, 4, 4))}, ValueError, r"x must not be empty"),
+    ("kernel_size 0", {"kernel_size": 0}, ValueError,
+     r"kernel_size must be at least 1 on each axis, got 0"),
+    ("kernel_size a float", {"kernel_size": 2.0}, TypeError,
+     r"kernel_size must be an int or a pair of ints \(h, w\), got 2\.0"),
+    ("kernel_size missing", {"kernel_size": None}, TypeError,
+     r"kernel_size must be an int or a pair of ints \(h, w\), got None"),
+    ("stride a bool", {"stride": True}, TypeError,
+     r"stride must be an int or a pair of ints \(h, w\), got True"),
+    ("stride pair with a zero", {"stride": (2, 0)}, ValueError,
+     r"stride must be at least 1 on each axis, got \(2, 0\)"),
+    ("negative padding", {"padding": -1}, ValueError,
+     r"padding must be at least 0 on each axis, got -1"),
+    ("padding a string", {"padding": "same"}, TypeError,
+     r"padding must be an int or a pair of ints \(h, w\), got 'same'"),
+    ("padding above half the kernel", {"kernel_size": 3, "padding": 2}, ValueError,
+     re.escape("padding must be at most half of kernel_size on each axis "
+               "(kernel_size // 2 = (1, 1)), got padding=2 with kernel_size=3")),
+    ("padding above half on one axis", {"kernel_size": (3, 2), "padding": (1, 2)}, ValueError,
+     re.escape("(kernel_size // 2 = (1, 1)), got padding=(1, 2) with kernel_size=(3, 2)")),
+    ("window larger than the padded input", {"kernel_size": (7, 2)}, ValueError,
+     r"the kernel reaches 7x2 .* but the padded input is only 6x6"),
+]
+
+
+@pytest.mark.parametrize("function", POOLINGS.values(), ids=POOLINGS.keys())
+@pytest.mark.parametrize(
+    "arguments, error, pattern", [case[1:] for case in POOL_CASES],
+    ids=[case[0] for case in POOL_CASES],
+)
+def test_pooling_rejects_bad_input(function, arguments, error, pattern):
+    call = {"x": X, "kernel_size": 2, "stride": None, "padding": 0} | arguments
+    if function.__name__.endswith("backward"):  # checked after the other arguments
+        call["grad_out"] = np.zeros((2, 4, 3, 3))
+    with pytest.raises(error, match=pattern):
+        function(**call)
+
+
+@pytest.mark.parametrize(
+    "function", [f for name, f in POOLINGS.items() if name.endswith("backward")],
+    ids=[name for name in POOLINGS if name.endswith("backward")],
+)
+@pytest.mark.parametrize(
+    ("grad_out", "error", "pattern"),
+    [
+        ([[1.0]], TypeError, "grad_out must be a numpy.ndarray"),
+        (np.zeros((2, 4, 3)), ValueError, "grad_out must be 4-D"),
+        (np.zeros((2, 4, 6, 6)), ValueError,
+         re.escape("grad_out must have the forward output's shape (2, 4, 3, 3), got (2, 4, 6, 6)")),
+    ],
+)
+def test_pooling_backward_rejects_bad_grad_out(function, grad_out, error, pattern):
+    with pytest.raises(error, match=pattern):
+        function(grad_out, X, 2)
 
 
 CONVOLUTIONS = {

@@ -1,11 +1,23 @@
-"""The Conv2d layer: initialisation, forward, backward, against torch.nn.Conv2d."""
+"""The layers: initialisation, forward, backward, parameters, each against its torch.nn twin."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from convcourse import Conv2d, naive, reference, rel_error
+from convcourse import (
+    AvgPool2d,
+    Conv2d,
+    Flatten,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    fast,
+    naive,
+    reference,
+    rel_error,
+)
+from convcourse.layers import IMPLEMENTATIONS, Layer, Parameter
 
 TOL = 1e-10
 
@@ -169,3 +181,203 @@ def test_layer_forward_validates_its_input():
     layer = Conv2d(3, 2, kernel_size=2, rng=0)
     with pytest.raises(ValueError, match=r"x has 4 channels but weight expects 3"):
         layer.forward(np.zeros((1, 4, 5, 5)))
+
+
+# --------------------------------------------------------------------------------------
+# Conv2d: naive or fast
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"in_channels": 3, "out_channels": 4, "kernel_size": 3, "padding": 1},
+        {"in_channels": 4, "out_channels": 6, "kernel_size": (2, 3), "stride": (2, 1),
+         "dilation": (1, 2), "groups": 2},
+    ],
+)
+def test_conv2d_naive_and_fast_agree(kwargs):
+    layers = {name: Conv2d(**kwargs, rng=0, implementation=name) for name in IMPLEMENTATIONS}
+    assert Conv2d(**kwargs, rng=0).implementation == "naive"  # the default, to read
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, kwargs["in_channels"], 7, 8))
+    outs = {name: layer.forward(x) for name, layer in layers.items()}
+    grad_out = rng.standard_normal(outs["naive"].shape)
+    grads = {name: layer.backward(grad_out) for name, layer in layers.items()}
+    assert rel_error(outs["naive"], outs["fast"]) < 1e-14
+    assert rel_error(grads["naive"], grads["fast"]) < 1e-14
+    for (_, a, grad_a), (_, b, grad_b) in zip(layers["naive"].parameters(),
+                                              layers["fast"].parameters(), strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert rel_error(grad_a, grad_b) < 1e-14
+
+
+def test_conv2d_implementation_can_be_switched_and_is_checked(monkeypatch):
+    layer = Conv2d(1, 1, 2, rng=0)
+    calls = []
+    monkeypatch.setattr(fast, "conv2d_forward", lambda *a, **k: calls.append(1) or np.zeros(1))
+    layer.implementation = "fast"
+    layer.forward(np.zeros((1, 1, 3, 3)))
+    assert calls == [1]
+    assert "implementation='fast'" in repr(layer)
+    with pytest.raises(ValueError, match="implementation must be one of 'naive', 'fast', "
+                                         "got 'numpy'"):
+        layer.implementation = "numpy"
+    with pytest.raises(TypeError, match="implementation must be one of 'naive', 'fast'"):
+        Conv2d(1, 1, 2, implementation=None)
+
+
+def test_conv2d_parameters_are_its_arrays():
+    layer = Conv2d(2, 3, 2, rng=0)
+    (weight, bias) = layer.parameters()
+    assert (weight.name, bias.name) == ("weight", "bias")
+    assert weight.value is layer.weight and bias.value is layer.bias  # updated in place
+    assert weight.grad is None and bias.grad is None  # before any backward pass
+    out = layer.forward(np.ones((1, 2, 3, 3)))
+    layer.backward(np.ones_like(out))
+    assert layer.parameters()[0].grad is layer.grad_weight
+    assert [p.name for p in Conv2d(2, 3, 2, bias=False, rng=0).parameters()] == ["weight"]
+
+
+# --------------------------------------------------------------------------------------
+# Linear
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_matches_torch(bias):
+    layer = Linear(6, 4, bias=bias, rng=0)
+    if bias:
+        layer.bias = np.random.default_rng(1).standard_normal(4)
+    twin = reference.torch_twin(layer)
+    x = np.random.default_rng(2).standard_normal((5, 6))
+    x_t = reference.to_torch(x, requires_grad=True)
+    out, out_t = layer.forward(x), twin(x_t)
+    assert rel_error(out, out_t) < TOL
+    grad_out = np.random.default_rng(3).standard_normal((5, 4))
+    grad_x = layer.backward(grad_out)
+    out_t.backward(reference.to_torch(grad_out))
+    assert rel_error(grad_x, x_t.grad) < TOL
+    assert rel_error(layer.grad_weight, twin.weight.grad) < TOL
+    if bias:
+        assert rel_error(layer.grad_bias, twin.bias.grad) < TOL
+    else:
+        assert layer.grad_bias is None and [p.name for p in layer.parameters()] == ["weight"]
+
+
+def test_linear_initialisation_is_he_normal_with_fan_in_in_features():
+    layer = Linear(256, 64, rng=0)
+    assert layer.weight.shape == (64, 256)
+    assert abs(layer.weight.std() / np.sqrt(2 / 256) - 1) < 0.03  # 16384 draws
+    np.testing.assert_array_equal(layer.bias, np.zeros(64))
+    np.testing.assert_array_equal(layer.weight, Linear(256, 64, rng=0).weight)
+
+
+def test_linear_keeps_the_input_dtype_and_validates():
+    layer = Linear(3, 2, rng=0)
+    out = layer.forward(np.ones((4, 3), dtype=np.float32))
+    assert out.dtype == np.float32
+    assert layer.backward(np.ones((4, 2), np.float32)).dtype == np.float32
+    assert layer.grad_weight.dtype == np.float64  # the parameter's dtype
+    with pytest.raises(ValueError, match=r"x has 4 features but the layer expects 3 "
+                                         r"\(in_features\), x shape \(2, 4\)"):
+        layer.forward(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"x must be 2-D \(N, in_features\)"):
+        layer.forward(np.zeros((2, 1, 3)))
+    with pytest.raises(ValueError, match="in_features must be at least 1, got 0"):
+        Linear(0, 2)
+    with pytest.raises(TypeError, match="out_features must be an int, got 2.5"):
+        Linear(2, 2.5)
+
+
+# --------------------------------------------------------------------------------------
+# ReLU, Flatten, MaxPool2d, AvgPool2d against their torch twins
+# --------------------------------------------------------------------------------------
+
+PARAMETER_FREE = {
+    "ReLU": (ReLU(), (2, 3, 4, 5)),
+    "ReLU on a matrix": (ReLU(), (4, 7)),
+    "Flatten": (Flatten(), (2, 3, 4, 5)),
+    "MaxPool2d": (MaxPool2d(2), (2, 3, 6, 4)),
+    "MaxPool2d fast, overlapping": (MaxPool2d((3, 2), stride=1, padding=(1, 0),
+                                              implementation="fast"), (2, 3, 5, 4)),
+    "AvgPool2d": (AvgPool2d(3, stride=2, padding=1), (2, 3, 7, 6)),
+    "AvgPool2d fast": (AvgPool2d(2, implementation="fast"), (1, 2, 4, 6)),
+}
+
+
+@pytest.mark.parametrize("layer, shape", PARAMETER_FREE.values(), ids=PARAMETER_FREE.keys())
+def test_parameter_free_layers_match_torch(layer, shape):
+    x = np.random.default_rng(4).standard_normal(shape)
+    twin = reference.torch_twin(layer)
+    x_t = reference.to_torch(x, requires_grad=True)
+    out, out_t = layer.forward(x), twin(x_t)
+    assert out.shape == tuple(out_t.shape) and rel_error(out, out_t) < TOL
+    grad_out = np.random.default_rng(5).standard_normal(out.shape)
+    out_t.backward(reference.to_torch(grad_out))
+    assert rel_error(layer.backward(grad_out), x_t.grad) < TOL
+    assert layer.parameters() == []
+
+
+def test_relu_gradient_at_zero_is_zero_like_torch():
+    x = np.array([[-1.0, 0.0, 1e-300, 3.0]])
+    relu = ReLU()
+    np.testing.assert_array_equal(relu.forward(x), [[0.0, 0.0, 1e-300, 3.0]])
+    grad = relu.backward(np.full((1, 4), 7.0))
+    np.testing.assert_array_equal(grad, [[0.0, 0.0, 7.0, 7.0]])
+    np.testing.assert_array_equal(grad, reference.gradients(reference.torch_twin(relu),
+                                                            np.full((1, 4), 7.0), x)[0])
+
+
+def test_pooling_layers_validate_their_window():
+    assert MaxPool2d(3).stride == (3, 3)  # stride defaults to the window
+    assert repr(AvgPool2d(2, 1, 1)) == ("AvgPool2d(kernel_size=(2, 2), stride=(1, 1), "
+                                        "padding=(1, 1), implementation='naive')")
+    with pytest.raises(ValueError, match=r"padding must be at most half of kernel_size"):
+        MaxPool2d(2, padding=2)
+    with pytest.raises(ValueError, match=r"implementation must be one of"):
+        AvgPool2d(2, implementation="torch")
+
+
+# --------------------------------------------------------------------------------------
+# the protocol, for every layer
+# --------------------------------------------------------------------------------------
+
+EVERY_LAYER = {
+    "Conv2d": (lambda: Conv2d(2, 3, 3, padding=1, rng=0), (2, 2, 4, 4)),
+    "Linear": (lambda: Linear(5, 3, rng=0), (2, 5)),
+    "ReLU": (ReLU, (2, 2, 4, 4)),
+    "Flatten": (Flatten, (2, 2, 4, 4)),
+    "MaxPool2d": (lambda: MaxPool2d(2), (2, 2, 4, 4)),
+    "AvgPool2d": (lambda: AvgPool2d(2), (2, 2, 4, 4)),
+}
+
+
+@pytest.mark.parametrize("make, shape", EVERY_LAYER.values(), ids=EVERY_LAYER.keys())
+def test_every_layer_follows_the_protocol(make, shape):
+    layer = make()
+    assert isinstance(layer, Layer)
+    assert all(isinstance(p, Parameter) for p in layer.parameters())
+    with pytest.raises(RuntimeError, match=rf"{type(layer).__name__}\.backward was called "
+                                           r"before forward"):
+        layer.backward(np.zeros(shape))
+    x = np.random.default_rng(6).standard_normal(shape)
+    out = layer(x)  # calling a layer is forward
+    np.testing.assert_array_equal(out, layer.forward(x))
+    with pytest.raises(ValueError, match=r"grad_out must have the forward output's shape"):
+        layer.backward(np.zeros((*out.shape[:-1], out.shape[-1] + 1)))
+    with pytest.raises(TypeError, match=r"grad_out must be a numpy\.ndarray"):
+        layer.backward(out.tolist())
+    # the gradient comes from the input of the last forward pass, not from a changed x
+    grad_x = layer.backward(np.ones_like(out))
+    x[...] = 0.0
+    np.testing.assert_array_equal(layer.backward(np.ones_like(out)), grad_x)
+
+
+def test_layer_protocol_defaults():
+    layer = Layer()
+    assert layer.parameters() == []
+    with pytest.raises(NotImplementedError):
+        layer.forward(np.zeros(1))
+    with pytest.raises(NotImplementedError):
+        layer.backward(np.zeros(1))

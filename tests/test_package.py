@@ -16,7 +16,7 @@ PACKAGE = Path(convcourse.__file__).parent
 def test_importing_convcourse_needs_numpy_alone():
     code = (
         "import sys, convcourse; "
-        "print(sorted(m for m in ('torch', 'matplotlib', 'scipy', 'sklearn', "
+        "print(sorted(m for m in ('torch', 'matplotlib', 'scipy', 'sklearn', 'tqdm', "
         "'convcourse.reference', 'convcourse.plot') if m in sys.modules))"
     )
     result = subprocess.run(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from convcourse import Conv2d, reference
+from convcourse import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, reference
 
 
 def test_to_torch_copies_and_keeps_the_dtype():
@@ -63,3 +63,66 @@ def test_fold_is_the_adjoint_of_unfold():
     back = reference.fold(y, (6, 5), (3, 2), stride=(2, 1), padding=1)
     assert back.shape == x.shape
     assert abs(np.sum(cols * y) - np.sum(x * back)) < 1e-10 * np.abs(cols * y).sum()
+
+
+def test_pooling_references_by_hand():
+    x = np.array([[[[1.0, 3.0], [3.0, 2.0]]]])
+    np.testing.assert_array_equal(reference.max_pool2d(x, 2), [[[[3.0]]]])
+    np.testing.assert_array_equal(reference.avg_pool2d(x, 2), [[[[2.25]]]])
+    grad_out = np.array([[[[4.0]]]])
+    # torch sends a tied maximum's gradient to the first in row-major order
+    np.testing.assert_array_equal(reference.max_pool2d_backward(grad_out, x, 2),
+                                  [[[[0.0, 4.0], [0.0, 0.0]]]])
+    np.testing.assert_array_equal(reference.avg_pool2d_backward(grad_out, x, 2),
+                                  np.ones((1, 1, 2, 2)))
+
+
+def test_cross_entropy_by_hand():
+    loss, grad = reference.cross_entropy(np.array([[0.0, 0.0]]), np.array([1]))
+    assert loss == pytest.approx(np.log(2), rel=1e-15)
+    np.testing.assert_allclose(grad, [[0.5, -0.5]], rtol=1e-15)
+
+
+def test_torch_twin_of_every_layer():
+    net = Sequential(Conv2d(1, 2, 3, padding=1, rng=0), ReLU(), MaxPool2d(2, padding=1),
+                     AvgPool2d((2, 1), stride=1), Flatten(), Linear(2 * 2 * 3, 3, rng=1))
+    twin = reference.torch_twin(net)
+    assert [type(m).__name__ for m in twin] == [
+        "Conv2d", "ReLU", "MaxPool2d", "AvgPool2d", "Flatten", "Linear"]
+    assert twin[2].padding == (1, 1) and twin[3].kernel_size == (2, 1)
+    assert twin[5].weight.dtype == torch.float64
+    values = reference.parameters(twin)
+    assert list(values) == ["0.weight", "0.bias", "5.weight", "5.bias"]
+    np.testing.assert_array_equal(values["5.weight"], net[5].weight)
+    values["5.weight"][...] = 0.0  # a copy
+    assert not np.all(reference.to_numpy(twin[5].weight) == 0.0)
+    with pytest.raises(TypeError, match="layer must be a convcourse layer or Sequential, got "
+                                        "Conv2d"):
+        reference.torch_twin(twin[0])
+    with pytest.raises(TypeError, match="module must be a torch.nn.Module, got Sequential"):
+        reference.parameters(net)
+
+
+def test_torch_training_helpers():
+    net = Sequential(Linear(2, 2, rng=0))
+    twin = reference.torch_twin(net)
+    x, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0, 1])
+    loss, grads, grad_x = reference.loss_gradients(twin, x, y)
+    assert loss == pytest.approx(reference.cross_entropy(net.forward(x), y)[0], rel=1e-15)
+    assert grads["0.bias"].shape == (2,) and grad_x.shape == (2, 2)
+    assert reference.loss_gradients(twin, x, y)[1]["0.bias"] == pytest.approx(grads["0.bias"])
+    optimizer = reference.sgd(twin, lr=0.5, momentum=0.9, weight_decay=0.1)
+    assert optimizer.defaults["momentum"] == 0.9 and optimizer.defaults["dampening"] == 0
+    losses = reference.fit(twin, optimizer, x, y, epochs=20, batch_size=1, rng=0)
+    assert len(losses) == 40 and losses[-1] < losses[0]
+    np.testing.assert_array_equal(reference.predict(twin, x), y)
+
+
+def test_single_threaded_restores_the_thread_counts():
+    from threadpoolctl import threadpool_info
+
+    before = torch.get_num_threads(), [pool["num_threads"] for pool in threadpool_info()]
+    with reference.single_threaded():
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    assert (torch.get_num_threads(), [pool["num_threads"] for pool in threadpool_info()]) == before

