@@ -15,8 +15,9 @@ module per family of figures:
 * :mod:`~convcourse.plot.network` (chapter 6): :func:`plot_learning_curves` and
   :func:`plot_confusion_matrix` (the digits, filters and feature maps are images:
   :func:`plot_images`);
-* :mod:`~convcourse.plot.animations` (chapters 1, 2 and 5): :func:`animate_windows`,
-  :func:`animate_backward`, :func:`animate_im2col`, each returning a
+* :mod:`~convcourse.plot.animations` (chapters 1, 2, 5 and 6): :func:`animate_windows`,
+  :func:`animate_backward`, :func:`animate_im2col`, :func:`animate_max_pool_backward`,
+  each returning a
   :class:`~convcourse.plot.player.Player` (:mod:`~convcourse.plot.player`), a
   self-contained, accessible HTML player of its frames;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
@@ -53,7 +54,12 @@ Conventions, the same for every figure:
   the argument.
 """
 
-from .animations import animate_backward, animate_im2col, animate_windows
+from .animations import (
+    animate_backward,
+    animate_im2col,
+    animate_max_pool_backward,
+    animate_windows,
+)
 from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
 from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
@@ -70,6 +76,7 @@ __all__ = [
     "WINDOW_COLORS",
     "animate_backward",
     "animate_im2col",
+    "animate_max_pool_backward",
     "animate_windows",
     "plot_channel_connections",
     "plot_col2im",
