@@ -683,19 +683,20 @@ def animate_max_pool_backward(
         As in :func:`convcourse.pooling.max_pool2d_forward` (``stride=None`` means
         ``kernel_size``; the padding at most half the window).
     interval : int, default 1000
-        Milliseconds between frames while playing, at least 50.
+        As in :func:`animate_windows`.
 
     Returns
     -------
     Player
-        ``H_out W_out + 2`` frames.
+        One frame per window, after a first frame that shows the input and ``δ``, and
+        before a last one that shows ``grad_x``.
 
     Raises
     ------
     TypeError, ValueError
-        For a bad array or hyper-parameter, a ``grad_out`` whose shape is not the
-        pooled output's, or a picture too large to draw; the message names the
-        argument.
+        The message names the argument: an array of the wrong kind or shape (``grad_out``
+        must have the pooled output's), a bad window, stride or padding, or a picture
+        too large to draw.
 
     Examples
     --------
