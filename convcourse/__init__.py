@@ -19,8 +19,8 @@ The modules are layered, each importing only those above it in this list:
   :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`Flatten` (:mod:`convcourse.layers`,
   with ``Conv2d``) and :class:`Sequential` (:mod:`convcourse.network`);
   :func:`softmax_cross_entropy` (:mod:`convcourse.loss`); :class:`SGD`
-  (:mod:`convcourse.optim`); the digits (:mod:`convcourse.data`, which imports
-  scikit-learn only when loading them); :mod:`convcourse.training` (steps, epochs,
+  (:mod:`convcourse.optim`); the digits (:mod:`convcourse.data`, read from the file
+  scikit-learn ships, without importing it); :mod:`convcourse.training` (steps, epochs,
   accuracy; tqdm only for a progress bar); :func:`receptive_field`
   (:mod:`convcourse.receptive_field`)
 

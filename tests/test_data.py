@@ -24,6 +24,25 @@ def test_shapes_and_dtypes(digits):
     np.testing.assert_array_equal(small.y_train, digits.y_train)
 
 
+def test_the_digits_are_scikit_learns_without_importing_it():
+    """load_digits reads scikit-learn's file itself: the same numbers, sklearn not imported."""
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    images, labels = data._sklearn_digits()
+    bunch = sklearn_digits()
+    np.testing.assert_array_equal(images, bunch.images)
+    np.testing.assert_array_equal(labels, bunch.target)
+    assert images.dtype == np.float64 and labels.dtype == np.int64
+    code = ("import sys; from convcourse import data; data.load_digits(); "
+            "print('sklearn' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_the_split_is_stratified(digits):
     """Every digit has the same share of the test part as of the whole set, to within
     the rounding of one image."""

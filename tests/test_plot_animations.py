@@ -1,4 +1,4 @@
-"""Tests of :mod:`convcourse.plot.animations`: the players of chapters 1, 2 and 5.
+"""Tests of :mod:`convcourse.plot.animations`: the players of chapters 1, 2, 5 and 6.
 
 The numbers an animation shows are checked against PyTorch (the captions write them
 out), the frames follow the loops' order, the HTML is the same from run to run, and a
@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from convcourse import reference
-from convcourse.plot import Player, animate_backward, animate_im2col, animate_windows
+from convcourse.plot import (
+    Player,
+    animate_backward,
+    animate_im2col,
+    animate_max_pool_backward,
+    animate_windows,
+)
 from convcourse.plot.player import PLAYER_BUDGET
 
 # The settings the chapters use (small integers, so every number is exact).
@@ -117,6 +123,45 @@ def test_backward_caption_says_where_overlaps_add_up():
     assert player.captions[-1].endswith("grad_x = [[1, 1, -2]]")
 
 
+# --- animate_max_pool_backward ------------------------------------------------------------
+
+# (kernel_size, stride, padding, X shape): the chapter's overlapping, padded windows;
+# windows side by side; a rectangular window with a stride and padding per axis.
+POOL_SETTINGS = [
+    (3, 2, 1, (5, 5)),
+    (2, None, 0, (4, 6)),
+    ((2, 3), (1, 2), (1, 1), (4, 5)),
+]
+
+
+@pytest.mark.parametrize(("kernel_size", "stride", "padding", "x_shape"), POOL_SETTINGS)
+def test_max_pool_backward_routes_what_autograd_routes(kernel_size, stride, padding, x_shape):
+    X = _data(x_shape, 3) * 1.0 - 1.0  # small integers, many ties, many negative windows
+    out = reference.max_pool2d(X[None, None], kernel_size, stride, padding)[0, 0]
+    grad_out = np.arange(1.0, out.size + 1).reshape(out.shape)
+    expected = reference.max_pool2d_backward(grad_out[None, None], X[None, None],
+                                             kernel_size, stride, padding)[0, 0]
+    player = animate_max_pool_backward(X, grad_out, kernel_size, stride, padding)
+    assert len(player.frames) == grad_out.size + 2
+    assert np.array_equal(_matrix_after(player.captions[-1], "grad_x"), expected)
+    for k, (i, j) in enumerate(np.ndindex(*grad_out.shape), start=1):
+        maximum = float(re.search(r"its maximum is (\S+), at", player.captions[k])[1])
+        assert maximum == out[i, j]  # never the padding's -inf
+        assert player.captions[k].endswith(f"+= δ[{i}, {j}] = {grad_out[i, j]:g}")
+
+
+def test_max_pool_backward_caption_names_ties_and_the_first_maximum():
+    X = np.array([[1.0, 9.0, 9.0, 0.0],
+                  [9.0, 2.0, 3.0, 4.0]])
+    player = animate_max_pool_backward(X, np.array([[10.0, 20.0]]), 2)
+    assert player.captions[1] == (
+        "window 1 of 2: rows 0-1, columns 0-1 of x_pad: its maximum is 9, at (0, 1), the "
+        "first of 2 tied in row-major order\ngrad_x_pad[0, 1] += δ[0, 0] = 10")
+    assert "tied" not in player.captions[2]
+    assert player.captions[-1] == "All 2 windows done:\ngrad_x = [[0, 10, 20, 0], [0, 0, 0, 0]]"
+    assert "minus infinity" in player.description
+
+
 # --- animate_im2col -----------------------------------------------------------------------
 
 
@@ -142,6 +187,7 @@ ANIMATIONS = {
     "windows": lambda: animate_windows(X5, K3, stride=2, padding=1),
     "backward": lambda: animate_backward(GRAD3, K3, (5, 5), stride=2, padding=1),
     "im2col": lambda: animate_im2col(np.arange(16).reshape(4, 4), 2),
+    "max_pool_backward": lambda: animate_max_pool_backward(X5, GRAD3, 3, stride=2, padding=1),
 }
 
 
@@ -173,7 +219,7 @@ def test_the_largest_accepted_pictures_stay_within_budget():
 def test_different_animations_get_different_ids(players):
     ids = {player.element_id for player in players.values()}
     ids.add(animate_windows(X5, K3, stride=2).element_id)
-    assert len(ids) == 4
+    assert len(ids) == len(ANIMATIONS) + 1
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -211,6 +257,17 @@ def test_different_animations_get_different_ids(players):
         (lambda: animate_im2col(X5, 6), ValueError,
          r"^kernel_size must be at most 5 on each axis to animate, got 6$"),
         (lambda: animate_im2col(X5, "3"), TypeError, r"^kernel_size must be an int or a pair"),
+        (lambda: animate_max_pool_backward([[1, 2]], GRAD3, 2), TypeError,
+         r"^X must be a numpy\.ndarray"),
+        (lambda: animate_max_pool_backward(X5, GRAD3, 3, stride=2, padding=2), ValueError,
+         r"padding"),
+        (lambda: animate_max_pool_backward(np.ones((10, 10)), np.ones((5, 5)), 2, padding=1),
+         ValueError, r"^X is too large to animate: with padding 1 it is 12x12 cells"),
+        (lambda: animate_max_pool_backward(X5, np.ones((2, 2)), 3, stride=2, padding=1),
+         ValueError, r"^grad_out must have the pooled output's shape \(3, 3\) for X of shape "
+         r"\(5, 5\), stride 2 and 1 cell of -inf padding on each side, got \(2, 2\)$"),
+        (lambda: animate_max_pool_backward(X5, GRAD3, 3, 2, 1, interval=10), ValueError,
+         r"^interval must be at least 50"),
         (lambda: animate_im2col(X5, 3, padding="full"), ValueError,
          r"^padding must be an int, a pair of ints, 'valid' or 'same'"),
     ],

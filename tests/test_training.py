@@ -11,7 +11,14 @@ import pytest
 
 from convcourse import SGD, Conv2d, Linear, MaxPool2d, data, fast_pooling, reference, rel_error
 from convcourse.network import Sequential, lenet
-from convcourse.training import Recipe, accuracy, fit, predict, train_step
+from convcourse.training import (
+    Recipe,
+    accuracy,
+    confusion_matrix,
+    fit,
+    predict,
+    train_step,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -182,6 +189,33 @@ def test_progress_bar_on_stderr(digits, capsys):
     assert captured.out == "" and "2/2" in captured.err and "loss=" in captured.err
 
 
+def test_after_epoch_sees_every_epoch_and_its_losses(digits):
+    x, y = digits.x_train[:50], digits.y_train[:50]
+    net = lenet((2, 4), rng=0, implementation="fast")
+    calls = []
+
+    def record(epoch, losses):
+        calls.append((epoch, list(losses), accuracy(net, x, y)))
+        return "ignored"
+
+    losses = fit(net, SGD(net, 0.1, 0.9), x, y, epochs=3, batch_size=20, rng=0,
+                 after_epoch=record)
+    assert [epoch for epoch, _, _ in calls] == [1, 2, 3]
+    assert [step for _, epoch_losses, _ in calls for step in epoch_losses] == losses
+    assert all(len(epoch_losses) == 3 for _, epoch_losses, _ in calls)  # 20 + 20 + 10
+
+    # the callback changes nothing in the training itself
+    again = lenet((2, 4), rng=0, implementation="fast")
+    assert fit(again, SGD(again, 0.1, 0.9), x, y, epochs=3, batch_size=20, rng=0) == losses
+
+
+def test_after_epoch_must_be_callable(digits):
+    net = lenet((2, 4), rng=0, implementation="fast")
+    with pytest.raises(TypeError, match=r"after_epoch must be a callable .* got list"):
+        fit(net, SGD(net, 0.1), digits.x_train[:4], digits.y_train[:4], epochs=1,
+            batch_size=2, after_epoch=[])
+
+
 def test_predict_and_accuracy(digits):
     net = lenet((2, 4), rng=0, implementation="fast")
     labels = predict(net, digits.x_test)
@@ -190,6 +224,30 @@ def test_predict_and_accuracy(digits):
     assert accuracy(net, digits.x_test, digits.y_test) == np.mean(labels == digits.y_test)
     with pytest.raises(ValueError, match=r"y must have one entry per example \(359\)"):
         accuracy(net, digits.x_test, digits.y_test[:10])
+
+
+def test_confusion_matrix_counts_true_against_predicted():
+    labels = np.array([0, 1, 2, 2, 1, 0, 2])
+    predictions = np.array([0, 2, 2, 1, 1, 0, 2])
+    counts = confusion_matrix(labels, predictions, 4)
+    assert counts.shape == (4, 4) and counts.dtype == np.int64
+    np.testing.assert_array_equal(counts.sum(axis=1), [2, 2, 3, 0])
+    assert counts[1, 2] == 1 and counts[2, 1] == 1 and np.trace(counts) == 5
+    assert counts.sum() == len(labels)
+
+
+@pytest.mark.parametrize(("labels", "predictions", "classes", "error", "message"), [
+    (np.array([0, 1]), np.array([0]), 2, ValueError,
+     r"predictions must have one entry per example \(2\)"),
+    (np.array([0, 3]), np.array([0, 1]), 3, ValueError,
+     r"labels must hold class indices from 0 to 2, got values from 0 to 3"),
+    (np.array([0, 1]), np.array([0.0, 1.0]), 2, TypeError,
+     r"predictions must hold integer class indices"),
+    (np.array([0, 1]), np.array([0, 1]), 0, ValueError, r"classes"),
+])
+def test_confusion_matrix_rejects_bad_input(labels, predictions, classes, error, message):
+    with pytest.raises(error, match=message):
+        confusion_matrix(labels, predictions, classes)
 
 
 def test_train_step_returns_the_loss_before_the_step():

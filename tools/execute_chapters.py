@@ -3,6 +3,12 @@
 Usage: ``python tools/execute_chapters.py chapters/01-naive-forward.ipynb [...]``
 (or ``make execute`` for all of them). nbval then checks that a fresh run reproduces
 exactly what is stored.
+
+Stream outputs are stored the way nbval compares them: the pieces a cell printed to
+one stream merged into one output, and carriage returns resolved (nbclient's
+``coalesce_streams``, the same rules as nbval's). A progress bar that redraws itself
+with a carriage return (chapter 6's tqdm bar) is then stored as the last state it showed, as a
+terminal would show it, not as hundreds of fragments.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ def execute(path: Path) -> None:
         timeout=900,
         kernel_name="python3",
         record_timing=False,
+        coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()

@@ -46,6 +46,14 @@ WRONG = {
     # im2col rows in (u, v, c) order instead of (c, u, v)
     ("05-fast-convolution", "ex-ch5-im2col", "rows-reordered"): (
         ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(4, 5, 1, 0, 2, 3)", "(c, u, v)"),
+    # a tied maximum sends the window's gradient to every tied input, not the first
+    ("06-network", "ex-ch6-max-pool-backward", "tie-to-every-maximum"): (
+        "grad_pad[n, c, r + u, q + v] += grad_out[n, c, i, j]",
+        "grad_pad[n, c, r : r + k, q : q + k] += (window == window.max()) * grad_out[n, c, i, j]",
+        "ties"),
+    # zero padding, which wins the windows where every real input is negative
+    ("06-network", "ex-ch6-max-pool-backward", "zero-padding"): (
+        "constant_values=-np.inf)", "constant_values=0)", "padding"),
 }
 
 

@@ -12,8 +12,12 @@ module per family of figures:
 * :mod:`~convcourse.plot.matrices` (chapters 4 and 5): :func:`plot_matrix`, a
   convolution's dense matrix, :func:`plot_grid`, a table of numbers, and
   :func:`plot_im2col` and :func:`plot_col2im`, im2col and col2im as two tables;
-* :mod:`~convcourse.plot.animations` (chapters 1, 2 and 5): :func:`animate_windows`,
-  :func:`animate_backward`, :func:`animate_im2col`, each returning a
+* :mod:`~convcourse.plot.network` (chapter 6): :func:`plot_learning_curves` and
+  :func:`plot_confusion_matrix` (the digits, filters and feature maps are images:
+  :func:`plot_images`);
+* :mod:`~convcourse.plot.animations` (chapters 1, 2, 5 and 6): :func:`animate_windows`,
+  :func:`animate_backward`, :func:`animate_im2col`, :func:`animate_max_pool_backward`,
+  each returning a
   :class:`~convcourse.plot.player.Player` (:mod:`~convcourse.plot.player`), a
   self-contained, accessible HTML player of its frames;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
@@ -27,7 +31,8 @@ Conventions, the same for every figure:
   :class:`~convcourse.plot.player.Player`, which shows as a player when it ends a cell
   (its figure is already closed: nothing else appears).
 * **Panels.** A function that draws one panel (:func:`plot_kernel`,
-  :func:`plot_matrix`, :func:`plot_grid`, :func:`plot_connections_1d`) takes an
+  :func:`plot_matrix`, :func:`plot_grid`, :func:`plot_connections_1d`,
+  :func:`plot_confusion_matrix`) takes an
   optional ``ax=`` to draw into a panel of a figure of your own, and then returns
   that figure; without ``ax`` it makes a figure of its own. The others make their
   own figure, with the axes listed under *Returns*.
@@ -49,10 +54,16 @@ Conventions, the same for every figure:
   the argument.
 """
 
-from .animations import animate_backward, animate_im2col, animate_windows
+from .animations import (
+    animate_backward,
+    animate_im2col,
+    animate_max_pool_backward,
+    animate_windows,
+)
 from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
 from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
+from .network import plot_confusion_matrix, plot_learning_curves
 from .player import Player
 from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
 from .windows import plot_channel_connections, plot_windows, window_taps
@@ -65,9 +76,11 @@ __all__ = [
     "WINDOW_COLORS",
     "animate_backward",
     "animate_im2col",
+    "animate_max_pool_backward",
     "animate_windows",
     "plot_channel_connections",
     "plot_col2im",
+    "plot_confusion_matrix",
     "plot_connections_1d",
     "plot_grad_x_steps",
     "plot_grid",
@@ -75,6 +88,7 @@ __all__ = [
     "plot_images",
     "plot_kernel",
     "plot_kernel_gallery",
+    "plot_learning_curves",
     "plot_matrix",
     "plot_usage_counts",
     "plot_windows",

@@ -11,7 +11,10 @@ with its own controls, a caption per frame and alt text for the whole animation:
   ``δ[i, j]`` scattering ``δ[i, j] · w`` into its window of ``grad_x_pad``, where
   overlapping windows add up; the padding is cut off at the end;
 * :func:`animate_im2col` (chapter 5): im2col filling its matrix, one window per
-  column.
+  column;
+* :func:`animate_max_pool_backward` (chapter 6): max pooling's backward pass, each
+  window's gradient routed to the input that held its maximum (the first one when
+  several tie; never the padding).
 
 One image and one kernel, single channel (the glossary's ``X`` and ``K``), small
 enough to read every number: where each window lies comes from
@@ -34,7 +37,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..geometry import ConvGeometry
+from ..geometry import ConvGeometry, pool_geometry
 from ..validation import check_array, check_int, check_pair
 from .player import PLAYER_BUDGET, Player, record
 from .style import CELL_EDGE, HIGHLIGHT_COLOR, PAD_COLOR, WINDOW_COLORS, window_cells
@@ -45,6 +48,7 @@ __all__ = [
     "MAX_WINDOWS",
     "animate_backward",
     "animate_im2col",
+    "animate_max_pool_backward",
     "animate_windows",
 ]
 
@@ -172,6 +176,11 @@ def _geometry(input_size: tuple[int, int], kernel_shape: tuple[int, int], stride
     """
     geo = ConvGeometry.from_shapes((1, 1, *input_size), (1, 1, *kernel_shape), stride,
                                    padding, dilation)
+    return _drawable(geo, padding, name)
+
+
+def _drawable(geo: ConvGeometry, padding: object, name: str) -> ConvGeometry:
+    """``geo``, once checked to be small enough to draw (``name`` names the input)."""
     if max(geo.padded_size) > MAX_GRID:
         raise ValueError(
             f"{name} is too large to animate: with padding {padding!r} it is "
@@ -276,6 +285,16 @@ def _pad_text(geo: ConvGeometry) -> str:
     if top == bottom == left == right:
         return f"{top} zero{'s' if top != 1 else ''} of padding on each side"
     return f"padding (top, bottom, left, right) = {geo.padding}"
+
+
+def _inf_pad_text(geo: ConvGeometry) -> str:
+    """Max pooling's padding in words: it is ``-inf``, not zeros."""
+    top, bottom, left, right = geo.padding
+    if not any(geo.padding):
+        return "no padding"
+    if top == bottom == left == right:
+        return f"{top} cell{'s' if top != 1 else ''} of -inf padding on each side"
+    return f"-inf padding (top, bottom, left, right) = {geo.padding}"
 
 
 def _hyper_text(geo: ConvGeometry) -> str:
@@ -633,3 +652,140 @@ def animate_im2col(
         interval=interval,
     )
 
+
+
+def animate_max_pool_backward(
+    X: np.ndarray,
+    grad_out: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None = None,
+    padding: int | tuple[int, int] = 0,
+    interval: int = 1000,
+) -> Player:
+    """Animate max pooling's backward pass: each window's gradient goes to its maximum.
+
+    Three panels: the padded input ``x_pad`` (the padding ``-∞`` and grey, the real
+    input framed), the upstream gradient ``δ`` (``grad_out``) and ``grad_x_pad``, the
+    gradient of the padded input. One frame per window, row by row: the window is
+    outlined, its maximum (the first in row-major order when several tie, as in torch;
+    never the padding) is highlighted, and ``δ[i, j]`` is added to that one cell of
+    ``grad_x_pad``, where an input that wins several overlapping windows collects each
+    of their gradients. The last frame cuts the padding off: what remains is
+    ``grad_x``, as :func:`convcourse.pooling.max_pool2d_backward` computes it.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, shape (H, W)
+        One single-channel input (small: padded, at most :data:`MAX_GRID` cells a side).
+    grad_out : numpy.ndarray, shape (H_out, W_out)
+        The upstream gradient, shaped like the pooled output.
+    kernel_size, stride, padding
+        As in :func:`convcourse.pooling.max_pool2d_forward` (``stride=None`` means
+        ``kernel_size``; the padding at most half the window).
+    interval : int, default 1000
+        As in :func:`animate_windows`.
+
+    Returns
+    -------
+    Player
+        One frame per window, after a first frame that shows the input and ``δ``, and
+        before a last one that shows ``grad_x``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        The message names the argument: an array of the wrong kind or shape (``grad_out``
+        must have the pooled output's), a bad window, stride or padding, or a picture
+        too large to draw.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 9.0, 9.0, 0.0],
+    ...               [9.0, 2.0, 3.0, 4.0]])
+    >>> player = animate_max_pool_backward(X, np.array([[10.0, 20.0]]), 2)
+    >>> print(player.captions[1])  # doctest: +NORMALIZE_WHITESPACE
+    window 1 of 2: rows 0-1, columns 0-1 of x_pad: its maximum is 9, at (0, 1),
+    the first of 2 tied in row-major order
+    grad_x_pad[0, 1] += δ[0, 0] = 10
+    """
+    X = check_array(X, "X", 2, "(H, W)")
+    geo = _drawable(pool_geometry((1, 1, *X.shape), kernel_size, stride, padding),
+                    padding, "X")
+    grad_out = check_array(grad_out, "grad_out", 2, "(H_out, W_out)")
+    if grad_out.shape != (geo.out_height, geo.out_width):
+        raise ValueError(
+            f"grad_out must have the pooled output's shape ({geo.out_height}, "
+            f"{geo.out_width}) for X of shape {X.shape}, {_hyper_text(geo)} and "
+            f"{_inf_pad_text(geo)}, got {grad_out.shape}"
+        )
+    interval = _check_interval(interval)
+    x_pad = geo.pad(X.astype(float), fill=-np.inf)
+    windows = _windows(geo)
+    top, left = geo.padding[0], geo.padding[2]
+    winners, ties = [], []
+    for i, j in windows:
+        rows, cols = geo.input_window(i, j)  # the real part: the padding never wins
+        part = X[rows, cols]
+        u, v = np.unravel_index(np.argmax(part), part.shape)  # the first maximum
+        winners.append((top + rows.start + int(u), left + cols.start + int(v)))
+        ties.append(int(np.sum(part == part.max())))
+    rows = max(geo.padded_size[0], geo.out_height)
+    figure, (input_ax, delta_ax, grad_ax) = _figure(
+        [geo.padded_size[1], geo.out_width, geo.padded_size[1]], rows)
+    grid = _PaddedGrid(input_ax, geo, "x_pad (padding -∞)")
+    delta = _Grid(delta_ax, geo.out_height, geo.out_width, "δ = grad_out")
+    gradient = _PaddedGrid(grad_ax, geo, "grad_x_pad")
+
+    def draw(k: int) -> str:
+        done = min(k, len(windows))
+        grid.clear(x_pad)
+        for cell in grid.padding_cells:
+            grid.texts[cell].set_text("-∞")
+        delta.clear()
+        delta.write(grad_out)
+        delta.paint(windows[: max(0, min(k - 1, len(windows)))], _DONE_COLOR)
+        total = np.zeros(geo.padded_size)
+        for (i, j), cell in zip(windows[:done], winners[:done], strict=True):
+            total[cell] += grad_out[i, j]
+        gradient.clear()
+        gradient.paint(set(winners[:done]), _DONE_COLOR)
+        gradient.write({cell: total[cell] for cell in gradient.cells})
+        if k == 0:
+            return (f"{geo.height}x{geo.width} input with {_inf_pad_text(geo)}"
+                    f" (grey), {geo.kernel_h}x{geo.kernel_w} windows, {_hyper_text(geo)}:\n"
+                    f"each of the {len(windows)} windows sends its gradient δ[i, j] to the "
+                    f"input that held its maximum.")
+        if k > len(windows):
+            gradient.shade_padding()
+            padded = (" The padding never won, so its gradient (grey) is 0 and is cut off; "
+                      "what is framed is grad_x" if any(geo.padding) else "")
+            return (f"All {len(windows)} windows done{padded}:\n"
+                    f"grad_x = {_matrix(geo.unpad(total))}")
+        i, j = windows[k - 1]
+        r, q = winners[k - 1]
+        where = grid.show_window(i, j, outline=True)
+        grid.paint([(r, q)], HIGHLIGHT_COLOR)
+        delta.paint([(i, j)], HIGHLIGHT_COLOR)
+        gradient.show_window(i, j, outline=True)
+        gradient.paint([(r, q)], HIGHLIGHT_COLOR)
+        tied = (f", the first of {ties[k - 1]} tied in row-major order"
+                if ties[k - 1] > 1 else "")
+        return (f"window {k} of {len(windows)}: {where} of x_pad: its maximum is "
+                f"{_num(x_pad[r, q])}, at ({r}, {q}){tied}\n"
+                f"grad_x_pad[{r}, {q}] += δ[{i}, {j}] = {_num(grad_out[i, j])}")
+
+    return _play(
+        figure, draw, len(windows) + 2,
+        title="max pooling's gradient routed to each window's maximum",
+        description=(
+            f"Animation of the backward pass of max pooling: {geo.kernel_h} by "
+            f"{geo.kernel_w} windows with {_hyper_text(geo)} over a {geo.height} by "
+            f"{geo.width} input padded with minus infinity; for each of the "
+            f"{len(windows)} windows in turn, the input holding the window's maximum is "
+            f"highlighted (the first one when several tie, never the padding) and the "
+            f"window's upstream gradient is added to that single cell of the input "
+            f"gradient; inputs that win several windows collect each gradient; at the "
+            f"end the padding is cut off."
+        ),
+        interval=interval,
+    )
