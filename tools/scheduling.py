@@ -6,7 +6,9 @@ whichever worker is free; two kinds share a costly set-up and stay together:
 - the cells of one chapter notebook (nbval runs them in order, in one kernel);
 - the grading tests (``tests/test_grading.py`` and ``tests/test_grading_hostile.py``):
   they share one ``otter assign`` per chapter and one pool of grading processes, both
-  made once per worker.
+  made once per worker;
+- the browser tests of one page of the website (``tests/test_website.py``, one
+  parameter per page): they share one visit of the page, in the order of that file.
 
 The book build is shared differently: every worker may ask for it, and
 :mod:`tools.bookbuild` builds it once under a lock. The root ``conftest.py`` hands
@@ -21,10 +23,13 @@ from pathlib import PurePosixPath
 GRADING_SCOPE = "grading"
 #: The test modules that share the graders' set-up.
 GRADING_MODULES = frozenset({"test_grading.py", "test_grading_hostile.py"})
+#: The test module whose tests of one page share a visit of it.
+WEBSITE_MODULE = "test_website.py"
 
 
 def scope_of(nodeid: str) -> str:
-    """The work unit a test belongs to: its notebook, the grading scope, or itself.
+    """The work unit a test belongs to: its notebook, the grading scope, its page of
+    the website, or itself.
 
     Parameters
     ----------
@@ -42,6 +47,8 @@ def scope_of(nodeid: str) -> str:
     'chapters/01-naive-forward.ipynb'
     >>> scope_of("tests/test_grading_hostile.py::test_timeout")
     'grading'
+    >>> scope_of("tests/test_website.py::test_page[chapters/02-backward.html]")
+    'tests/test_website.py[chapters/02-backward.html]'
     >>> scope_of("tests/test_naive.py::test_shapes[1]")
     'tests/test_naive.py::test_shapes[1]'
     """
@@ -50,6 +57,9 @@ def scope_of(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
     if path.endswith(".ipynb"):
         return path
-    if PurePosixPath(path).name in GRADING_MODULES:
+    name = PurePosixPath(path).name
+    if name in GRADING_MODULES:
         return GRADING_SCOPE
+    if name == WEBSITE_MODULE and nodeid.endswith("]") and "[" in nodeid:
+        return path + nodeid[nodeid.index("["):]
     return nodeid
