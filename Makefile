@@ -1,6 +1,8 @@
 # convcourse: two commands for everyone, a few more for learners and authors.
-#   make book          build the website into _build/html (creates .venv if needed)
-#   make test          run every check (ruff, pytest, nbval, book build, browser)
+#   make book          build the website into _build/html (creates .venv with only what
+#                      the build needs: no PyTorch)
+#   make test          run every check (ruff, pytest, doctests, nbval, book build, browser,
+#                      graders) on every core; installs the rest of the environment
 #   make lab           JupyterLab on the chapters
 #   make serve         serve _build/html on http://127.0.0.1:8000
 #   make execute       re-execute the chapters in place (authors: refresh outputs)
@@ -14,8 +16,20 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# Three layers, each installed on first use, so that nobody waits for what they do not use:
+#   BOOK_STAMP  what the book build needs (Jupyter Book and its extensions, ~25 s):
+#               a reader who only wants the website never installs PyTorch;
+#   STAMP       on top, the chapters' runtime (numpy, torch...) and the checks;
+#   LAB_STAMP   on top, JupyterLab. Kept out of the checks: its server brings a JSON
+#               schema format checker (rfc3987-syntax) that adds ~2.5 s to every import
+#               of nbformat, which every pytest worker, grader and book build pays.
+BOOK_STAMP := $(VENV)/.book-installed
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 PORT ?= 8000
+# pytest-xdist workers for make test (auto: one per core).
+PYTEST_WORKERS ?= auto
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
                 requirements-d2l.txt constraints.txt pyproject.toml
@@ -24,33 +38,40 @@ REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
 
 venv: $(STAMP)
 
-# The environment is rebuilt only when a requirements file changes.
-$(STAMP): $(REQUIREMENTS)
+# Each layer is reinstalled only when one of its requirements files changes.
+$(BOOK_STAMP): requirements-book.txt constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    -r requirements.txt -r requirements-book.txt -r requirements-test.txt \
-	    -c constraints.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
-	    -r requirements-d2l.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements-book.txt -c constraints.txt
 	touch $@
 
-book: $(STAMP)
+$(STAMP): $(BOOK_STAMP) $(REQUIREMENTS)
+	$(PIP) -r requirements.txt -r requirements-book.txt -r requirements-test.txt \
+	    -c constraints.txt
+	$(PIP) --no-deps -r requirements-d2l.txt
+	$(PIP) --no-deps -e .
+	touch $@
+
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(PIP) -r requirements-lab.txt -c constraints.txt
+	touch $@
+
+book: $(BOOK_STAMP)
 	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
 	@echo
 	@echo "The website is built. Open: $(CURDIR)/_build/html/index.html"
 
-# The docstring examples run in a pytest of their own, under matplotlib's Agg backend.
-# MPLBACKEND is not exported to the second run: the kernels nbval starts would inherit
-# it instead of the inline backend and drop every figure from the chapters' outputs.
+# One pytest run over both cores (pytest-xdist): the package's tests, its docstring
+# examples, nbval on every chapter, the book, the browser and the graders. conftest.py
+# keeps together on one worker what shares a set-up (a chapter's cells, the graders).
+# The slowest tests are listed at the end, so that a regression shows.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	MPLBACKEND=Agg $(BIN)/python -m pytest --doctest-modules convcourse -p no:cacheprovider
-	$(BIN)/python -m pytest tests chapters --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	    -p no:cacheprovider
+	$(BIN)/python -m pytest tests chapters convcourse --doctest-modules \
+	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    -n $(PYTEST_WORKERS) --durations=15 -p no:cacheprovider
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab chapters
 
 serve:

@@ -92,11 +92,19 @@ def serve(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
+#: How long a page may take to load (milliseconds), see :class:`Visit`.
+LOAD_TIMEOUT_MS = 120_000
+
+
 class Visit:
     """One page in a fresh browser context, with everything that went wrong recorded."""
 
     def __init__(self, browser, base_url: str, color_scheme: str = "light"):
         self.context = browser.new_context(color_scheme=color_scheme)
+        # Loading waits (page load, network idle) get longer than Playwright's 30 s:
+        # make test runs two workers, kernels and browsers on two cores, and a chapter's
+        # first load can take that long there. A wait with a timeout of its own keeps it.
+        self.context.set_default_timeout(LOAD_TIMEOUT_MS)
         self.problems: list[str] = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()

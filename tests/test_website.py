@@ -7,6 +7,14 @@ images, solutions and search, every page is checked for accessibility: axe-core 
 no violation (any impact; no rule switched off) in light or dark mode, every image has
 alt text that says what it shows, solutions open and close from the keyboard with a
 visible focus, and each chapter's animation players play.
+
+Opening a chapter costs seconds (its HTML, figures, players and MathJax), so the tests
+of one page share one visit (the ``opened`` fixture): they run one after another on
+the same worker (``tools/scheduling.py``), in the order of this file, each leaving the
+page as a reader could: the keyboard test closes every fold it opens and the player
+test pauses its players; then the page test opens the solutions, and last the
+accessibility test opens every fold and switches to dark mode. A problem the browser
+reports on a page, from its loading on, fails every test that sees it.
 """
 
 from __future__ import annotations
@@ -70,6 +78,25 @@ def visit(browser, site):
         v.close()
 
 
+@pytest.fixture(scope="module")
+def opened(browser, site):
+    """``opened(path)``: the page at ``path``, loaded once (light mode, network idle)
+    and shared by this module's tests of that page; returns ``(visit, page)``."""
+    visits: dict[str, Visit] = {}
+
+    def open_shared(path: str):
+        if path not in visits:
+            v = Visit(browser, site)
+            v.open(path)
+            v.page.wait_for_load_state("networkidle")
+            visits[path] = v
+        return visits[path], visits[path].page
+
+    yield open_shared
+    for v in visits.values():
+        v.close()
+
+
 def _check_math(page, path: str) -> int:
     """Every math element Sphinx wrote is typeset by MathJax, without errors."""
     n_math = page.locator(".math").count()
@@ -112,93 +139,14 @@ def _check_solutions(page, path: str) -> int:
     return solutions.count()
 
 
-# Otter's markup (raw cells and test cells) must not show in a chapter on the website.
-OTTER_MARKUP = ["# BEGIN QUESTION", "# BEGIN TESTS", "BEGIN TEST CONFIG", "# END QUESTION"]
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_page(visit, path):
-    v, page = visit(path)
-    page.wait_for_load_state("networkidle")
-    if path.startswith("chapters/"):
-        text = page.locator("main").inner_text()
-        shown = [marker for marker in OTTER_MARKUP if marker in text]
-        assert shown == [], f"{path} shows otter markup: {shown}"
-    try:
-        _check_math(page, path)
-        _check_images(page, path)
-        _check_solutions(page, path)
-    except Exception as error:  # a blocked or failed request is often the cause: show both
-        raise AssertionError(f"{path}: {error}\nrecorded: {v.problems}") from error
-    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+# --- the tests of one page, in the order they may share its visit --------------------
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_chapter_offers_notebook_download_and_no_launch_buttons(visit, path):
-    v, page = visit(path)
-    link = page.locator("a.btn-download-source-button").first
-    href = link.get_attribute("href")
-    assert href is not None and href.endswith(".ipynb"), f"{path}: download link is {href!r}"
-    notebook = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
-    assert notebook.ok, f"{path}: {href} does not download"
-    assert "cells" in json.loads(notebook.body()), f"{path}: {href} is not a notebook"
-    # Launch buttons appear only once repository.url is set in _config.yml.
-    assert page.locator(".dropdown-launch-buttons").count() == 0
-    assert page.locator("a[href*='mybinder'], a[href*='colab']").count() == 0
-    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
-
-
-def test_search_finds_a_chapter_for_backward(visit):
-    v, page = visit("search.html?q=backward")
-    results = page.locator("#search-results ul.search li a")
-    results.first.wait_for(timeout=20_000)
-    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
-    assert any(h.startswith("chapters/") for h in hrefs), f"no chapter among {hrefs}"
-    assert v.problems == [], "search.html:\n" + "\n".join(v.problems)
-
-
-# --- accessibility ------------------------------------------------------------------------
-
-# Every page, and the search page with results (its results are inserted by script).
-SEARCH_PAGE = "search.html?q=backward"
-
-
-@pytest.mark.parametrize("path", [*PAGES, SEARCH_PAGE])
-def test_page_passes_axe(visit, path):
-    """axe-core finds no violation of any impact, in light and dark mode, folds opened.
-
-    Folded solutions and hidden cells are invisible to axe, so all are opened first;
-    the toggles themselves look the same open or closed.
-    """
-    v, page = visit(path)
-    page.wait_for_load_state("networkidle")
-    if path == SEARCH_PAGE:
-        page.locator("#search-results ul.search li a").first.wait_for(timeout=20_000)
-    open_folds(page)
-    violations = axe_violations_in_each_mode(page)
-    assert violations == [], f"{path}:\n" + "\n".join(violations)
-    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)  # axe fetched nothing
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_images_have_alt_text(visit, path):
-    """Every image says what it shows: no empty alt, no file name or hash, 4+ words."""
-    v, page = visit(path)
-    page.wait_for_load_state("networkidle")
-    problems = [
-        f"{image['src']}: alt text {problem}: {image['alt']!r}"
-        for image in images(page)
-        if (problem := alt_text_problem(image["alt"]))
-    ]
-    assert problems == [], f"{path}:\n" + "\n".join(problems)
-
-
-@pytest.mark.parametrize("path", CHAPTERS)
-def test_folds_open_and_close_from_the_keyboard(visit, path):
+def test_folds_open_and_close_from_the_keyboard(opened, path):
     """Tab reaches each solution's toggle and each hidden cell's summary, its focus is
     visible, Enter opens it and Space closes it again."""
-    v, page = visit(path)
-    page.wait_for_load_state("networkidle")
+    v, page = opened(path)
     folds = page.locator("div.solution, details")
     for i in range(folds.count()):
         fold = folds.nth(i)
@@ -222,9 +170,8 @@ def test_folds_open_and_close_from_the_keyboard(visit, path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_animation_players_play(visit, path):
-    v, page = visit(path)
-    page.wait_for_load_state("networkidle")
+def test_animation_players_play(opened, path):
+    v, page = opened(path)
     players = page.locator("div.cc-player")
     assert players.count() == EXPECTED_PLAYERS.get(path, 0)
     for i in range(players.count()):
@@ -232,3 +179,84 @@ def test_animation_players_play(visit, path):
         size = len(players.nth(i).evaluate("element => element.outerHTML").encode())
         assert size <= PLAYER_BUDGET, f"{path}: player {i} weighs {size} bytes"
     assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_chapter_offers_notebook_download_and_no_launch_buttons(opened, path):
+    v, page = opened(path)
+    link = page.locator("a.btn-download-source-button").first
+    href = link.get_attribute("href")
+    assert href is not None and href.endswith(".ipynb"), f"{path}: download link is {href!r}"
+    notebook = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+    assert notebook.ok, f"{path}: {href} does not download"
+    assert "cells" in json.loads(notebook.body()), f"{path}: {href} is not a notebook"
+    # Launch buttons appear only once repository.url is set in _config.yml.
+    assert page.locator(".dropdown-launch-buttons").count() == 0
+    assert page.locator("a[href*='mybinder'], a[href*='colab']").count() == 0
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_images_have_alt_text(opened, path):
+    """Every image says what it shows: no empty alt, no file name or hash, 4+ words."""
+    v, page = opened(path)
+    problems = [
+        f"{image['src']}: alt text {problem}: {image['alt']!r}"
+        for image in images(page)
+        if (problem := alt_text_problem(image["alt"]))
+    ]
+    assert problems == [], f"{path}:\n" + "\n".join(problems)
+
+
+# Otter's markup (raw cells and test cells) must not show in a chapter on the website.
+OTTER_MARKUP = ["# BEGIN QUESTION", "# BEGIN TESTS", "BEGIN TEST CONFIG", "# END QUESTION"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page(opened, path):
+    v, page = opened(path)
+    if path.startswith("chapters/"):
+        text = page.locator("main").inner_text()
+        shown = [marker for marker in OTTER_MARKUP if marker in text]
+        assert shown == [], f"{path} shows otter markup: {shown}"
+    try:
+        _check_math(page, path)
+        _check_images(page, path)
+        _check_solutions(page, path)
+    except Exception as error:  # a blocked or failed request is often the cause: show both
+        raise AssertionError(f"{path}: {error}\nrecorded: {v.problems}") from error
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)
+
+
+# --- accessibility (last: it opens every fold and switches to dark mode) -------------
+
+# Every page, and the search page with results (its results are inserted by script).
+SEARCH_PAGE = "search.html?q=backward"
+
+
+@pytest.mark.parametrize("path", [*PAGES, SEARCH_PAGE])
+def test_page_passes_axe(opened, path):
+    """axe-core finds no violation of any impact, in light and dark mode, folds opened.
+
+    Folded solutions and hidden cells are invisible to axe, so all are opened first;
+    the toggles themselves look the same open or closed.
+    """
+    v, page = opened(path)
+    if path == SEARCH_PAGE:
+        page.locator("#search-results ul.search li a").first.wait_for(timeout=20_000)
+    open_folds(page)
+    violations = axe_violations_in_each_mode(page)
+    assert violations == [], f"{path}:\n" + "\n".join(violations)
+    assert v.problems == [], f"{path}:\n" + "\n".join(v.problems)  # axe fetched nothing
+
+
+# --- search (a page of its own) -------------------------------------------------------
+
+
+def test_search_finds_a_chapter_for_backward(visit):
+    v, page = visit("search.html?q=backward")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=20_000)
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+    assert any(h.startswith("chapters/") for h in hrefs), f"no chapter among {hrefs}"
+    assert v.problems == [], "search.html:\n" + "\n".join(v.problems)

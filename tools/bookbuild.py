@@ -6,10 +6,16 @@ into the repository's ``_build`` and records the exit code and the full log in
 the record exists and is newer than every file the book is made from. ``make test``
 therefore builds at most once, and a re-run with nothing changed does not rebuild.
 Set ``CONVCOURSE_REBUILD=1`` to force a build.
+
+``make test`` runs on several pytest-xdist workers, each a process of its own: a lock
+file (``_build/convcourse-build.lock``) lets one worker build while the others wait,
+and the record names the test run (``PYTEST_XDIST_TESTRUNUID``) so that they then reuse
+that build, even under ``CONVCOURSE_REBUILD=1``.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
@@ -25,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
 RECORD = BUILD_DIR / "convcourse-build.json"
+LOCK = BUILD_DIR / "convcourse-build.lock"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 
 
@@ -74,15 +81,21 @@ def toc_pages() -> list[str]:
     return [str(Path(f).with_suffix("")) + ".html" for f in files]
 
 
+def _test_run() -> str | None:
+    """The id pytest-xdist gives every worker of one test run (None outside xdist)."""
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID")
+
+
 def _fresh_record() -> BuildResult | None:
-    if os.environ.get("CONVCOURSE_REBUILD") == "1" or not RECORD.is_file():
+    if not RECORD.is_file() or not (HTML_DIR / "index.html").is_file():
         return None
-    if not (HTML_DIR / "index.html").is_file():
+    data = json.loads(RECORD.read_text())
+    same_run = _test_run() is not None and data.get("run") == _test_run()
+    if os.environ.get("CONVCOURSE_REBUILD") == "1" and not same_run:
         return None
     built_at = RECORD.stat().st_mtime
     if any(p.stat().st_mtime >= built_at for p in sources()):
         return None
-    data = json.loads(RECORD.read_text())
     return BuildResult(data["returncode"], data["log"], data["seconds"], reused=True)
 
 
@@ -108,12 +121,18 @@ def run(root: Path) -> BuildResult:
 
 @functools.cache
 def build() -> BuildResult:
-    """Build the website (or reuse a fresh build) and return what happened."""
-    previous = _fresh_record()
-    if previous is not None:
-        return previous
-    result = run(ROOT)
+    """Build the website (or reuse a fresh build) and return what happened.
+
+    Processes that call this at once build once: the first holds the lock while it
+    builds, the others wait for it and reuse its build.
+    """
     BUILD_DIR.mkdir(exist_ok=True)
-    RECORD.write_text(json.dumps({"returncode": result.returncode, "log": result.log,
-                                  "seconds": result.seconds}))
-    return result
+    with LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        previous = _fresh_record()
+        if previous is not None:
+            return previous
+        result = run(ROOT)
+        RECORD.write_text(json.dumps({"returncode": result.returncode, "log": result.log,
+                                      "seconds": result.seconds, "run": _test_run()}))
+        return result
