@@ -71,8 +71,9 @@ test: $(STAMP)
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    -n $(PYTEST_WORKERS) --durations=15 -p no:cacheprovider
 
+# JupyterLab refuses to run as root unless told; in a container a learner often is root.
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab chapters
+	$(BIN)/jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 serve:
 	@test -f _build/html/index.html || { echo "Build the website first: make book"; exit 1; }
