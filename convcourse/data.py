@@ -60,6 +60,36 @@ class Digits:
     mean: float
     std: float
 
+    def grey_levels(self, images: np.ndarray) -> np.ndarray:
+        """Standardised images back to the grey levels they came from, to show them.
+
+        Parameters
+        ----------
+        images : numpy.ndarray, shape (N, 1, H, W)
+            Images standardised with this split's ``mean`` and ``std`` (a slice of
+            ``x_train`` or ``x_test``).
+
+        Returns
+        -------
+        numpy.ndarray, shape (N, H, W)
+            ``images * std + mean``, one grey channel dropped: 0 (white) to 16 (black)
+            for the digits, to within rounding.
+
+        Examples
+        --------
+        >>> digits = load_digits()
+        >>> levels = digits.grey_levels(digits.x_train[:2])
+        >>> levels.shape, float(levels.min().round(9)), float(levels.max().round(9))
+        ((2, 8, 8), 0.0, 16.0)
+        """
+        images = check_array(images, "images", 4, "(N, 1, H, W)")
+        if images.shape[1] != 1:
+            raise ValueError(
+                f"images must have one grey channel, shape (N, 1, H, W), got shape "
+                f"{images.shape}"
+            )
+        return images[:, 0] * self.std + self.mean
+
 
 def stratified_split(
     labels: np.ndarray, test_fraction: float, rng: np.random.Generator | int | None = None

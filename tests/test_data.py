@@ -69,6 +69,15 @@ def test_standardisation_uses_the_training_images_only(digits):
     np.testing.assert_array_equal(a, b)
 
 
+def test_grey_levels_undo_the_standardisation(digits):
+    images, labels = data._sklearn_digits()
+    train, test = data.stratified_split(labels, 0.2, rng=0)
+    for standardised, raw in ((digits.x_train, images[train]), (digits.x_test, images[test])):
+        levels = digits.grey_levels(standardised)
+        assert levels.shape == raw.shape
+        np.testing.assert_allclose(levels, raw, rtol=0, atol=1e-12)
+
+
 def test_the_split_is_reproducible_and_depends_on_the_seed(digits):
     again = data.load_digits(seed=0)
     np.testing.assert_array_equal(again.x_test, digits.x_test)
@@ -121,6 +130,12 @@ def test_minibatches_cover_every_example_once_per_epoch():
          r"batch_size must be at least 1, got 0"),
         (lambda: data.standardise(np.ones(4)), ValueError,
          r"train must not be constant: its standard deviation is 0"),
+        (lambda: data.load_digits().grey_levels([[1.0]]), TypeError,
+         r"images must be a numpy\.ndarray"),
+        (lambda: data.load_digits().grey_levels(np.ones((2, 8, 8))), ValueError,
+         r"images must be 4-D \(N, 1, H, W\), got shape \(2, 8, 8\)"),
+        (lambda: data.load_digits().grey_levels(np.ones((2, 3, 8, 8))), ValueError,
+         r"images must have one grey channel, shape \(N, 1, H, W\), got shape \(2, 3, 8, 8\)"),
     ],
 )
 def test_bad_arguments(call, error, pattern):
