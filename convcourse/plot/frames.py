@@ -38,7 +38,6 @@ __all__ = [
     "factor",
     "first_windows",
     "hyper_text",
-    "inf_pad_text",
     "matrix_text",
     "num",
     "one_window",
@@ -224,23 +223,15 @@ def check_interval(interval: object) -> int:
     return check_int(interval, "interval", minimum=50)
 
 
-def pad_text(geo: Window) -> str:
+def pad_text(geo: Window, fill: str = "") -> str:
+    """The padding in words: zeros, or cells of ``fill`` (max pooling's ``"-inf"``)."""
     top, bottom, left, right = geo.padding
     if not any(geo.padding):
         return "no padding"
+    unit, kind = ("cell", f"{fill} padding") if fill else ("zero", "padding")
     if top == bottom == left == right:
-        return f"{top} zero{'s' if top != 1 else ''} of padding on each side"
-    return f"padding (top, bottom, left, right) = {geo.padding}"
-
-
-def inf_pad_text(geo: Window) -> str:
-    """Max pooling's padding in words: it is ``-inf``, not zeros."""
-    top, bottom, left, right = geo.padding
-    if not any(geo.padding):
-        return "no padding"
-    if top == bottom == left == right:
-        return f"{top} cell{'s' if top != 1 else ''} of -inf padding on each side"
-    return f"-inf padding (top, bottom, left, right) = {geo.padding}"
+        return f"{top} {unit}{'s' if top != 1 else ''} of {kind} on each side"
+    return f"{kind} (top, bottom, left, right) = {geo.padding}"
 
 
 def hyper_text(geo: Window) -> str:

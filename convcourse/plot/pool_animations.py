@@ -25,10 +25,10 @@ from .frames import (
     check_interval,
     first_windows,
     hyper_text,
-    inf_pad_text,
     matrix_text,
     num,
     one_window,
+    pad_text,
     panels,
     sweep,
 )
@@ -100,7 +100,7 @@ def animate_max_pool_backward(
         raise ValueError(
             f"grad_out must have the pooled output's shape ({geo.out_height}, "
             f"{geo.out_width}) for X of shape {X.shape}, {hyper_text(geo)} and "
-            f"{inf_pad_text(geo)}, got {grad_out.shape}"
+            f"{pad_text(geo, '-inf')}, got {grad_out.shape}"
         )
     interval = check_interval(interval)
     window = {"kernel_size": kernel_size, "stride": stride, "padding": padding}
@@ -156,7 +156,7 @@ def animate_max_pool_backward(
 
     return sweep(
         figure, windows, show,
-        intro=lambda: (f"{geo.height}x{geo.width} input with {inf_pad_text(geo)}"
+        intro=lambda: (f"{geo.height}x{geo.width} input with {pad_text(geo, '-inf')}"
                        f" (grey), {geo.kernel_h}x{geo.kernel_w} windows, {hyper_text(geo)}:\n"
                        f"each of the {len(windows)} windows sends its gradient δ[i, j] to the "
                        f"input that held its maximum."),
