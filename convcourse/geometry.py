@@ -38,12 +38,16 @@ from .validation import check_array, check_array_shape, check_int, check_pair, c
 
 __all__ = [
     "ConvGeometry",
+    "ConvTransposeGeometry",
     "check_conv2d",
+    "check_conv_transpose2d",
     "check_grad_out",
+    "check_grad_out_transposed",
     "check_groups",
     "check_pool2d",
     "check_pool_window",
     "conv_output_size",
+    "conv_transpose_output_size",
     "dilated_size",
     "pool_geometry",
     "resolve_padding",
@@ -676,3 +680,315 @@ def check_pool2d(
     """
     x = check_array(x, "x", 4, "(N, C, H, W)")
     return pool_geometry(x.shape, kernel_size, stride, padding)
+
+
+# --- transposed convolution ------------------------------------------------------------
+#
+# A transposed convolution is the input gradient of a convolution (chapter 2): input
+# pixel (i, j) of x scatters onto the window that output (i, j) of that convolution
+# read. So its geometry is a ConvGeometry whose *input* is the transposed
+# convolution's output; the transposed convolution's own arguments are checked here,
+# in its own terms, before that geometry is built.
+
+
+def _check_output_padding(
+    output_padding: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
+    given: object,
+) -> None:
+    """torch's rule, per axis: ``output_padding < stride or output_padding < dilation``."""
+    for axis in (0, 1):
+        if not (output_padding[axis] < stride[axis] or output_padding[axis] < dilation[axis]):
+            raise ValueError(
+                f"output_padding must be smaller than the stride or the dilation on each "
+                f"axis, got output_padding={given!r} with stride={stride} and "
+                f"dilation={dilation}"
+            )
+
+
+def _transpose_length(size: int, kernel_size: int, stride: int, padding: int,
+                      output_padding: int, dilation: int) -> int:
+    """The transposed convolution's output length, on numbers already checked."""
+    return (size - 1) * stride - 2 * padding + dilated_size(kernel_size, dilation) + output_padding
+
+
+def conv_transpose_output_size(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int:
+    """Length of a transposed convolution's output along one spatial axis.
+
+    .. math::
+
+        \\text{out} = (\\text{size} - 1)\\, s - 2p + d\\,(k - 1) + \\text{output\\_padding} + 1
+
+    Each of the ``size`` inputs scatters a dilated kernel (reach ``d (k - 1) + 1``)
+    onto the output, ``s`` cells after the previous one: the full scatter spans
+    ``(size - 1) s + d (k - 1) + 1`` cells; ``p`` of them are cut off on each side
+    and ``output_padding`` cells are added at the end (bottom or right). It is the
+    length of the input a convolution with the same ``k, s, p, d`` would map back
+    to ``size`` outputs; since ``floor`` loses up to ``s - 1`` cells there,
+    ``output_padding`` picks which of the ``s`` possible lengths is meant.
+
+    Parameters
+    ----------
+    size : int
+        Input length (``H`` or ``W``), at least 1.
+    kernel_size : int
+        Kernel length (``kh`` or ``kw``), at least 1.
+    stride : int, default 1
+        Step between the windows the inputs scatter onto, at least 1.
+    padding : int, default 0
+        Cells cut off each end of the output, at least 0.
+    output_padding : int, default 0
+        Cells added at the end, at least 0 and smaller than ``stride`` or
+        ``dilation`` (torch's rule).
+    dilation : int, default 1
+        Spacing between kernel taps, at least 1.
+
+    Returns
+    -------
+    int
+        The output length, at least 1.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an int.
+    ValueError
+        If an argument is out of range, ``output_padding`` is not smaller than
+        ``stride`` or ``dilation``, or the padding cuts the whole output away.
+
+    Examples
+    --------
+    >>> conv_transpose_output_size(2, 3, stride=2)  # 2 inputs, a 3-wide kernel 2 apart
+    5
+    >>> conv_transpose_output_size(14, 4, stride=2, padding=1)  # the usual 2x upsampling
+    28
+    >>> conv_transpose_output_size(14, 3, stride=2, padding=1, output_padding=1)
+    28
+    >>> conv_output_size(28, 3, stride=2, padding=1)  # and back
+    14
+    """
+    size = check_int(size, "size")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    stride = check_int(stride, "stride")
+    padding = check_int(padding, "padding", minimum=0)
+    output_padding = check_int(output_padding, "output_padding", minimum=0)
+    dilation = check_int(dilation, "dilation")
+    _check_output_padding((output_padding,) * 2, (stride,) * 2, (dilation,) * 2, output_padding)
+    length = _transpose_length(size, kernel_size, stride, padding, output_padding, dilation)
+    if length < 1:
+        raise ValueError(
+            f"padding={padding} cuts the whole output away: (size={size} - 1)*stride={stride} "
+            f"- 2*padding + dilation={dilation}*(kernel_size={kernel_size} - 1) "
+            f"+ output_padding={output_padding} + 1 = {length}, but it must be at least 1"
+        )
+    return length
+
+
+@dataclass(frozen=True)
+class ConvTransposeGeometry:
+    """Every size of one 2-D transposed convolution, from validated arguments.
+
+    Build one with :meth:`from_shapes` or :func:`check_conv_transpose2d`.
+
+    The transposed convolution of ``x`` (shape ``(N, C_in, H, W)``) with ``weight``
+    (shape ``(C_in, C_out // g, kh, kw)``) is the input gradient of the convolution
+    :attr:`conv`, which maps an ``(N, C_out, H_out, W_out)`` image to
+    ``(N, C_in, H + e_h, W + e_w)`` with the same weight, stride, padding, dilation
+    and groups. ``e = output_padding // stride`` is 0 unless ``output_padding`` is
+    allowed by a large dilation to reach a whole stride: then that convolution has
+    ``e`` more rows (or columns) of windows, and they have nothing to scatter.
+
+    Attributes
+    ----------
+    height, width : int
+        ``H`` and ``W`` of ``x``.
+    output_padding : tuple of int
+        ``(op_h, op_w)``.
+    conv : ConvGeometry
+        The convolution whose input gradient this is: its input shape is the
+        transposed convolution's output shape, and ``conv.window(i, j)`` are the rows
+        and columns of the *padded* output that input pixel ``(i, j)`` scatters onto.
+
+    Examples
+    --------
+    >>> geo = ConvTransposeGeometry.from_shapes((2, 4, 7, 7), (4, 3, 3, 3), stride=2,
+    ...                                         padding=1, output_padding=1)
+    >>> geo.output_shape, geo.conv.output_shape
+    ((2, 3, 14, 14), (2, 4, 7, 7))
+    """
+
+    height: int
+    width: int
+    output_padding: tuple[int, int]
+    conv: ConvGeometry
+
+    @classmethod
+    def from_shapes(
+        cls,
+        input_shape: tuple[int, int, int, int],
+        weight_shape: tuple[int, int, int, int],
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+        output_padding: int | tuple[int, int] = 0,
+        groups: int = 1,
+        dilation: int | tuple[int, int] = 1,
+    ) -> ConvTransposeGeometry:
+        """Validate a transposed convolution given by shapes and work out its geometry.
+
+        Parameters
+        ----------
+        input_shape : (int, int, int, int)
+            ``(N, C_in, H, W)``.
+        weight_shape : (int, int, int, int)
+            ``(C_in, C_out // groups, kh, kw)``.
+        stride, padding, output_padding, groups, dilation
+            As in :func:`convcourse.transposed.conv_transpose2d_forward`.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For malformed shapes, mismatched channels, ``groups`` that does not divide
+            ``C_in``, bad hyper-parameters, ``output_padding`` not smaller than the
+            stride or the dilation, or an output with no rows or columns.
+        """
+        input_shape = check_shape(input_shape, "input_shape", "(N, C_in, H, W)")
+        weight_shape = check_shape(
+            weight_shape, "weight_shape", "(in_channels, out_channels // groups, kh, kw)"
+        )
+        batch, in_channels, height, width = input_shape
+        weight_in, out_per_group, kernel_h, kernel_w = weight_shape
+        groups = check_int(groups, "groups")
+        if weight_in % groups:
+            raise ValueError(
+                f"groups={groups} must divide in_channels={weight_in}, the first axis of "
+                f"weight (weight shape {weight_shape}: (in_channels, out_channels // "
+                f"groups, kh, kw) for a transposed convolution)"
+            )
+        if in_channels != weight_in:
+            raise ValueError(
+                f"x has {in_channels} channels but weight expects {weight_in} (weight shape "
+                f"{weight_shape}: (in_channels, out_channels // groups, kh, kw) for a "
+                f"transposed convolution)"
+            )
+        stride_hw = check_pair(stride, "stride", minimum=1)
+        dilation_hw = check_pair(dilation, "dilation", minimum=1)
+        if isinstance(padding, str):  # torch's conv_transpose2d has no "same" or "valid"
+            raise TypeError(f"padding must be an int or a pair of ints (h, w), got {padding!r}")
+        pad_hw = check_pair(padding, "padding", minimum=0)
+        op_hw = check_pair(output_padding, "output_padding", minimum=0)
+        _check_output_padding(op_hw, stride_hw, dilation_hw, output_padding)
+        out_h, out_w = (
+            _transpose_length(size, k, s, p, op, d)
+            for size, k, s, p, op, d in zip(
+                (height, width), (kernel_h, kernel_w), stride_hw, pad_hw, op_hw, dilation_hw,
+                strict=True,
+            )
+        )
+        if out_h < 1 or out_w < 1:
+            raise ValueError(
+                f"padding={padding!r} cuts the whole output away: x of {height}x{width} "
+                f"with a {kernel_h}x{kernel_w} kernel, stride {stride_hw}, dilation "
+                f"{dilation_hw} and output_padding {op_hw} gives {out_h}x{out_w}; "
+                f"(H - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1 must "
+                f"be at least 1"
+            )
+        conv = ConvGeometry.from_shapes(
+            (batch, out_per_group * groups, out_h, out_w), weight_shape, stride_hw, pad_hw,
+            dilation_hw, groups,
+        )
+        return cls(height=height, width=width, output_padding=op_hw, conv=conv)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int, int]:
+        """``(N, C_in, H, W)``."""
+        return (self.conv.batch, self.conv.out_channels, self.height, self.width)
+
+    @property
+    def output_shape(self) -> tuple[int, int, int, int]:
+        """``(N, C_out, H_out, W_out)``."""
+        return self.conv.input_shape
+
+    @property
+    def in_channels(self) -> int:
+        """``C_in``."""
+        return self.conv.out_channels
+
+    @property
+    def out_channels(self) -> int:
+        """``C_out = groups * weight.shape[1]``."""
+        return self.conv.in_channels
+
+    @property
+    def extra(self) -> tuple[int, int]:
+        """``(e_h, e_w)``: rows and columns of windows of :attr:`conv` beyond ``x``'s."""
+        return (self.conv.out_height - self.height, self.conv.out_width - self.width)
+
+    def target_channels(self, in_channel: int) -> slice:
+        """The output channels that input channel ``in_channel`` scatters onto: the
+        ``C_out // g`` channels of its group."""
+        return self.conv.group_channels(in_channel)
+
+    def scatter_window(self, i: int, j: int) -> tuple[slice, slice]:
+        """The rows and columns of the *padded* output (``conv.pad(out)``) that input
+        pixel ``(i, j)`` scatters its ``kh x kw`` kernel onto: tap ``(u, v)`` lands on
+        padded row ``i s_h + u d_h`` and column ``j s_w + v d_w``."""
+        return self.conv.window(i, j)
+
+
+def check_conv_transpose2d(
+    x: object,
+    weight: object,
+    bias: object = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> ConvTransposeGeometry:
+    """Validate the arguments of a 2-D transposed convolution and work out its geometry.
+
+    The arguments mean what they mean in ``torch.nn.functional.conv_transpose2d``
+    (and come in its order); see :func:`convcourse.transposed.conv_transpose2d_forward`.
+
+    Raises
+    ------
+    TypeError
+        For a non-array ``x``, ``weight`` or ``bias``, or a hyper-parameter of the
+        wrong type.
+    ValueError
+        For wrong shapes, mismatched channels, out-of-range hyper-parameters, or an
+        empty output. The message names the argument, what was expected and what was
+        given.
+
+    Examples
+    --------
+    >>> check_conv_transpose2d(np.zeros((1, 2, 3, 3)), np.zeros((2, 5, 3, 3)),
+    ...                        stride=2).output_shape
+    (1, 5, 7, 7)
+    """
+    x = check_array(x, "x", 4, "(N, C_in, H, W)")
+    weight = check_array(weight, "weight", 4, "(in_channels, out_channels // groups, kh, kw)")
+    geo = ConvTransposeGeometry.from_shapes(
+        x.shape, weight.shape, stride, padding, output_padding, groups, dilation
+    )
+    if bias is not None:
+        bias = check_array(bias, "bias", 1, "(out_channels,)")
+        if bias.shape[0] != geo.out_channels:
+            raise ValueError(
+                f"bias must have one entry per output channel ({geo.out_channels}), "
+                f"got shape {bias.shape}"
+            )
+    return geo
+
+
+def check_grad_out_transposed(grad_out: object, geo: ConvTransposeGeometry) -> np.ndarray:
+    """Check that the upstream gradient of a transposed convolution has its output's
+    shape; returns ``grad_out`` itself."""
+    grad_out = check_array(grad_out, "grad_out", 4, "(N, C_out, H_out, W_out)")
+    return check_array_shape(grad_out, "grad_out", geo.output_shape, "the forward output's")

@@ -41,6 +41,8 @@ __all__ = [
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
+    "conv_transpose2d",
+    "conv_transpose2d_grads",
     "cross_entropy",
     "fit",
     "fold",
@@ -402,3 +404,51 @@ def single_threaded() -> Iterator[None]:
             yield
     finally:
         torch.set_num_threads(threads)
+
+
+def conv_transpose2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """``torch.nn.functional.conv_transpose2d`` on numpy arrays (its argument order);
+    weight ``(C_in, C_out // groups, kh, kw)``, returns ``(N, C_out, H_out, W_out)``."""
+    out = F.conv_transpose2d(to_torch(x), to_torch(weight), _optional(bias), stride, padding,
+                             output_padding, groups, dilation)
+    return to_numpy(out)
+
+
+def conv_transpose2d_grads(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> ConvGrads:
+    """Forward with ``F.conv_transpose2d``, then backward from ``grad_out`` by autograd.
+
+    Arguments are in the order of
+    :func:`convcourse.transposed.conv_transpose2d_backward` (plus the optional
+    ``bias``); returns :class:`ConvGrads` (``grad_bias`` computed with a zero bias
+    when ``bias`` is ``None``).
+    """
+    check_array(grad_out, "grad_out", 4, "(N, C_out, H_out, W_out)")
+    x_t = to_torch(x, requires_grad=True)
+    weight_t = to_torch(weight, requires_grad=True)
+    out_channels = weight.shape[1] * groups
+    bias_values = np.zeros(out_channels, weight.dtype) if bias is None else bias
+    bias_t = to_torch(bias_values, requires_grad=True)
+    out = F.conv_transpose2d(x_t, weight_t, bias_t, stride, padding, output_padding, groups,
+                             dilation)
+    out.backward(to_torch(grad_out))
+    return ConvGrads(to_numpy(out), to_numpy(x_t.grad), to_numpy(weight_t.grad),
+                     to_numpy(bias_t.grad))
