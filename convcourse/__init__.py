@@ -11,6 +11,9 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
   pooling, forward and backward, with loops and vectorised (chapter 6)
+* :mod:`convcourse.transposed` and :mod:`convcourse.fast_transposed`: the transposed
+  convolution, forward and backward, with loops and vectorised, and
+  :func:`conv_transpose_output_size` (chapter 8)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
@@ -38,16 +41,18 @@ from . import (
     data,
     fast,
     fast_pooling,
+    fast_transposed,
     geometry,
     kernels,
     linear_map,
     naive,
     pooling,
     training,
+    transposed,
     validation,
 )
 from .corr import corr2d
-from .geometry import conv_output_size
+from .geometry import conv_output_size, conv_transpose_output_size
 from .gradcheck import numerical_gradient, rel_error
 from .layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from .loss import softmax_cross_entropy
@@ -70,11 +75,13 @@ __all__ = [
     "SGD",
     "Sequential",
     "conv_output_size",
+    "conv_transpose_output_size",
     "corr2d",
     "counting",
     "data",
     "fast",
     "fast_pooling",
+    "fast_transposed",
     "geometry",
     "kernels",
     "linear_map",
@@ -85,5 +92,6 @@ __all__ = [
     "rel_error",
     "softmax_cross_entropy",
     "training",
+    "transposed",
     "validation",
 ]

@@ -18,6 +18,10 @@ everything about one layer      :class:`ConvGeometry`, from shapes alone
                                 (:meth:`ConvGeometry.from_shapes`) or from the
                                 arrays of a call (:func:`check_conv2d`)
 the same for a pooling window   :func:`pool_geometry`, :func:`check_pool2d`
+how long is a transposed        :func:`conv_transpose_output_size`
+convolution's output?
+everything about a transposed   :class:`ConvTransposeGeometry`,
+convolution                     :func:`check_conv_transpose2d`
 ==============================  ============================================
 
 The output length along one axis, with ``p`` zeros added on each side, is
