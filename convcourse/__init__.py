@@ -13,7 +13,8 @@ The modules are layered, each importing only those above it in this list:
   pooling, forward and backward, with loops and vectorised (chapter 6)
 * :mod:`convcourse.transposed` and :mod:`convcourse.fast_transposed`: the transposed
   convolution, forward and backward, with loops and vectorised, and
-  :func:`conv_transpose_output_size` (chapter 8)
+  :func:`conv_transpose_output_size` (chapter 8), and the layer
+  :class:`ConvTranspose2d` (:mod:`convcourse.transposed_layer`)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
@@ -59,6 +60,7 @@ from .loss import softmax_cross_entropy
 from .network import Sequential
 from .optim import SGD
 from .receptive_field import receptive_field
+from .transposed_layer import ConvTranspose2d
 
 try:
     __version__ = version("convcourse")
@@ -68,6 +70,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "AvgPool2d",
     "Conv2d",
+    "ConvTranspose2d",
     "Flatten",
     "Linear",
     "MaxPool2d",

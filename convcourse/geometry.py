@@ -48,6 +48,7 @@ __all__ = [
     "check_grad_out",
     "check_grad_out_transposed",
     "check_groups",
+    "check_output_padding",
     "check_pool2d",
     "check_pool_window",
     "conv_output_size",
@@ -695,18 +696,43 @@ def check_pool2d(
 # in its own terms, before that geometry is built.
 
 
-def _check_output_padding(
-    output_padding: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int],
-    given: object,
-) -> None:
-    """torch's rule, per axis: ``output_padding < stride or output_padding < dilation``."""
+def check_output_padding(
+    output_padding: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[int, int]:
+    """Check a transposed convolution's ``output_padding`` against torch's rule.
+
+    On each axis ``output_padding`` must be at least 0 and smaller than the stride or
+    the dilation: cells beyond that would lie past every stamp and hold nothing but
+    the bias.
+
+    Returns
+    -------
+    tuple of int
+        ``(op_h, op_w)``.
+
+    Examples
+    --------
+    >>> check_output_padding(1, stride=2)
+    (1, 1)
+    >>> check_output_padding((0, 1))
+    Traceback (most recent call last):
+        ...
+    ValueError: output_padding must be smaller than the stride or the dilation on each \
+axis, got output_padding=(0, 1) with stride=1 and dilation=1
+    """
+    stride_hw = check_pair(stride, "stride", minimum=1)
+    dilation_hw = check_pair(dilation, "dilation", minimum=1)
+    pair = check_pair(output_padding, "output_padding", minimum=0)
     for axis in (0, 1):
-        if not (output_padding[axis] < stride[axis] or output_padding[axis] < dilation[axis]):
+        if not (pair[axis] < stride_hw[axis] or pair[axis] < dilation_hw[axis]):
             raise ValueError(
                 f"output_padding must be smaller than the stride or the dilation on each "
-                f"axis, got output_padding={given!r} with stride={stride} and "
-                f"dilation={dilation}"
+                f"axis, got output_padding={output_padding!r} with stride={stride!r} and "
+                f"dilation={dilation!r}"
             )
+    return pair
 
 
 def _transpose_length(size: int, kernel_size: int, stride: int, padding: int,
@@ -783,7 +809,7 @@ def conv_transpose_output_size(
     padding = check_int(padding, "padding", minimum=0)
     output_padding = check_int(output_padding, "output_padding", minimum=0)
     dilation = check_int(dilation, "dilation")
-    _check_output_padding((output_padding,) * 2, (stride,) * 2, (dilation,) * 2, output_padding)
+    check_output_padding(output_padding, stride, dilation)
     length = _transpose_length(size, kernel_size, stride, padding, output_padding, dilation)
     if length < 1:
         raise ValueError(
@@ -885,8 +911,7 @@ class ConvTransposeGeometry:
         if isinstance(padding, str):  # torch's conv_transpose2d has no "same" or "valid"
             raise TypeError(f"padding must be an int or a pair of ints (h, w), got {padding!r}")
         pad_hw = check_pair(padding, "padding", minimum=0)
-        op_hw = check_pair(output_padding, "output_padding", minimum=0)
-        _check_output_padding(op_hw, stride_hw, dilation_hw, output_padding)
+        op_hw = check_output_padding(output_padding, stride, dilation)
         out_h, out_w = (
             _transpose_length(size, k, s, p, op, d)
             for size, k, s, p, op, d in zip(

@@ -32,6 +32,7 @@ import torch.nn.functional as F  # the name torch's documentation uses
 from .data import minibatches
 from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Sequential
+from .transposed_layer import ConvTranspose2d
 from .validation import check_array, check_labels, check_rng
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "conv2d_module",
     "conv_transpose2d",
     "conv_transpose2d_grads",
+    "conv_transpose2d_module",
     "cross_entropy",
     "fit",
     "fold",
@@ -161,7 +163,8 @@ def gradients(
     return tuple(to_numpy(t.grad) for t in tensors)
 
 
-def _with_weights(twin: torch.nn.Module, layer: Conv2d | Linear) -> torch.nn.Module:
+def _with_weights(twin: torch.nn.Module, layer: Conv2d | ConvTranspose2d | Linear
+                  ) -> torch.nn.Module:
     """``twin`` with a copy of ``layer``'s weight and bias."""
     with torch.no_grad():
         twin.weight.copy_(torch.from_numpy(layer.weight))
@@ -298,6 +301,8 @@ def torch_twin(layer: Layer) -> torch.nn.Module:
         return torch.nn.Sequential(*(torch_twin(inner) for inner in layer))
     if isinstance(layer, Conv2d):
         return conv2d_module(layer)
+    if isinstance(layer, ConvTranspose2d):
+        return conv_transpose2d_module(layer)
     if isinstance(layer, Linear):
         return _linear_module(layer)
     if isinstance(layer, (MaxPool2d, AvgPool2d)):
@@ -452,3 +457,19 @@ def conv_transpose2d_grads(
     out.backward(to_torch(grad_out))
     return ConvGrads(to_numpy(out), to_numpy(x_t.grad), to_numpy(weight_t.grad),
                      to_numpy(bias_t.grad))
+
+
+def conv_transpose2d_module(layer: ConvTranspose2d) -> torch.nn.ConvTranspose2d:
+    """The ``torch.nn.ConvTranspose2d`` twin of a :class:`convcourse.ConvTranspose2d`:
+    same settings, same weights (copied), in the weights' dtype."""
+    if not isinstance(layer, ConvTranspose2d):
+        raise TypeError(
+            f"layer must be a convcourse.ConvTranspose2d, got {type(layer).__name__}"
+        )
+    twin = torch.nn.ConvTranspose2d(
+        layer.in_channels, layer.out_channels, layer.kernel_size, stride=layer.stride,
+        padding=layer.padding, output_padding=layer.output_padding, groups=layer.groups,
+        bias=layer.bias is not None, dilation=layer.dilation,
+        dtype=torch.from_numpy(layer.weight).dtype,
+    )
+    return _with_weights(twin, layer)
