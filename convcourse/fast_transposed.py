@@ -4,7 +4,8 @@ col2im and im2col.
 Same arguments, validation and results as :mod:`convcourse.transposed`, computed
 the way chapter 5 computes a convolution's backward pass. The transposed
 convolution of ``x`` is the input gradient of the convolution ``conv`` that maps its
-output back to ``x``'s size (:class:`convcourse.geometry.ConvTransposeGeometry`),
+output back to ``x``'s size (with the window of
+:class:`convcourse.geometry.ConvTransposeGeometry`),
 with ``x`` in the role of that convolution's upstream gradient. So for each group
 ``g``, with ``T = (C_out // g) kh kw`` taps per stamp and ``M = N H W`` input pixels::
 
@@ -45,29 +46,29 @@ __all__ = ["conv_transpose2d_backward", "conv_transpose2d_forward"]
 
 
 def _pixels(x: np.ndarray, geo: ConvTransposeGeometry, dtype: np.dtype) -> np.ndarray:
-    """``x`` as ``(groups, C_in // g, M)``: one column per pixel of ``conv``'s output
-    grid ``(N, H + e_h, W + e_w)``, zeros on the ``e`` extra rows and columns."""
-    conv = geo.conv
-    grid = np.zeros((geo.in_channels, conv.batch, conv.out_height, conv.out_width), dtype)
-    grid[:, :, : geo.height, : geo.width] = x.transpose(1, 0, 2, 3)
-    return grid.reshape(conv.groups, conv.out_per_group, -1)
+    """``x`` as ``(groups, C_in // g, M)``: one column per window of the convolution
+    over the output, ``(N, H + e_h, W + e_w)``, zeros on the ``e`` extra rows and
+    columns (:attr:`ConvTransposeGeometry.extra
+    <convcourse.geometry.ConvTransposeGeometry.extra>`)."""
+    (e_h, e_w), (height, width) = geo.extra, (geo.out_height, geo.out_width)
+    grid = np.zeros((geo.in_channels, geo.batch, height + e_h, width + e_w), dtype)
+    grid[:, :, :height, :width] = x.transpose(1, 0, 2, 3)
+    return grid.reshape(geo.groups, geo.in_per_group, -1)
 
 
 def _stamps(weight: np.ndarray, geo: ConvTransposeGeometry, dtype: np.dtype) -> np.ndarray:
     """The weight as ``(groups, C_in // g, T)``: one row of ``T`` taps per input channel."""
-    conv = geo.conv
-    return weight.astype(dtype, copy=False).reshape(conv.groups, conv.out_per_group, conv.taps)
+    return weight.astype(dtype, copy=False).reshape(geo.groups, geo.in_per_group, geo.taps)
 
 
 def _window(geo: ConvTransposeGeometry) -> dict:
     """The window arguments of :func:`convcourse.fast.im2col` and ``col2im``."""
-    conv = geo.conv
-    top, _, left, _ = conv.padding
+    top, _, left, _ = geo.padding
     return {
-        "kernel_size": (conv.kernel_h, conv.kernel_w),
-        "stride": conv.stride,
+        "kernel_size": (geo.kernel_h, geo.kernel_w),
+        "stride": geo.stride,
         "padding": (top, left),
-        "dilation": conv.dilation,
+        "dilation": geo.dilation,
     }
 
 
@@ -118,8 +119,8 @@ def conv_transpose2d_forward(
                                  dilation)
     dtype = result_dtype(x)
     cols = np.matmul(_stamps(weight, geo, dtype).transpose(0, 2, 1), _pixels(x, geo, dtype))
-    out = col2im(cols.reshape(geo.out_channels * geo.conv.kernel_h * geo.conv.kernel_w, -1),
-                 geo.output_shape, **_window(geo))  # (g, T, M) -> (C_out kh kw, M)
+    out = col2im(cols.reshape(geo.groups * geo.taps, -1), geo.output_shape,
+                 **_window(geo))  # (g, T, M) -> (C_out kh kw, M)
     if bias is not None:
         out += bias.astype(dtype)[:, None, None]
     return out
@@ -161,14 +162,13 @@ def conv_transpose2d_backward(
                                  dilation)
     grad_out = check_grad_out_transposed(grad_out, geo)
     dtype = result_dtype(x)
-    conv = geo.conv
     hit = im2col(grad_out.astype(dtype, copy=False), **_window(geo))  # (C_out kh kw, M)
-    hit = hit.reshape(conv.groups, conv.taps, -1)  # (g, T, M)
+    hit = hit.reshape(geo.groups, geo.taps, -1)  # (g, T, M)
     stamps = _stamps(weight, geo, dtype)  # (g, C_in // g, T)
-    grad_grid = np.matmul(stamps, hit).reshape(
-        geo.in_channels, conv.batch, conv.out_height, conv.out_width
-    )
-    grad_x = np.ascontiguousarray(grad_grid[:, :, : geo.height, : geo.width].transpose(1, 0, 2, 3))
+    (e_h, e_w), (height, width) = geo.extra, (geo.out_height, geo.out_width)
+    grad_grid = np.matmul(stamps, hit).reshape(geo.in_channels, geo.batch, height + e_h,
+                                               width + e_w)
+    grad_x = np.ascontiguousarray(grad_grid[:, :, :height, :width].transpose(1, 0, 2, 3))
     grad_weight = np.matmul(_pixels(x, geo, dtype), hit.transpose(0, 2, 1))  # (g, C_in/g, T)
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
     return grad_x, grad_weight.reshape(weight.shape), grad_bias

@@ -18,7 +18,10 @@ Shapes (the same as ``torch.nn.functional.conv_transpose2d``)::
     H_out = (H - 1) s_h - 2 p_h + d_h (kh - 1) + op_h + 1
     W_out = (W - 1) s_w - 2 p_w + d_w (kw - 1) + op_w + 1
 
-(:func:`convcourse.geometry.conv_transpose_output_size`). ``padding`` cuts ``p``
+(:func:`convcourse.window.conv_transpose_output_size`). The index arithmetic is the
+window's (:class:`convcourse.geometry.ConvTransposeGeometry`, a
+:class:`convcourse.window.Window` laid over the output: input pixel ``(i, j)``
+scatters onto its window ``(i, j)``). ``padding`` cuts ``p``
 cells off *each* side of the full scatter; ``output_padding`` (``op``, smaller than
 the stride or the dilation) adds cells at the bottom and right. With these sizes
 the transposed convolution is exactly the input gradient of the convolution with
@@ -104,15 +107,14 @@ def conv_transpose2d_forward(
     """
     geo = check_conv_transpose2d(x, weight, bias, stride, padding, output_padding, groups,
                                  dilation)
-    out_pad = np.zeros((*geo.output_shape[:2], *geo.conv.padded_size), dtype=result_dtype(x))
-    for n in range(geo.conv.batch):
+    out_pad = np.zeros((geo.batch, geo.out_channels, *geo.padded_size), dtype=result_dtype(x))
+    for n in range(geo.batch):
         for c in range(geo.in_channels):
             targets = geo.target_channels(c)  # the C_out // groups channels of c's group
-            for i in range(geo.height):
-                for j in range(geo.width):
-                    rows, cols = geo.scatter_window(i, j)  # where its kh x kw stamp lands
-                    out_pad[n, targets, rows, cols] += x[n, c, i, j] * weight[c]
-    out = geo.conv.unpad(out_pad)  # the padding cuts the edges of the scatter off
+            for i, j in geo.positions():  # every input pixel, row by row
+                rows, cols = geo.window(i, j)  # where its kh x kw stamp lands in out_pad
+                out_pad[n, targets, rows, cols] += x[n, c, i, j] * weight[c]
+    out = geo.unpad(out_pad)  # the padding cuts the edges of the scatter off
     if bias is not None:
         out = out + bias[:, None, None]
     return np.ascontiguousarray(out, dtype=result_dtype(x))
@@ -177,17 +179,16 @@ def conv_transpose2d_backward(
                                  dilation)
     grad_out = check_grad_out_transposed(grad_out, geo)
     dtype = result_dtype(x)
-    grad_out_pad = geo.conv.pad(grad_out.astype(dtype, copy=False))  # zeros: cut-off cells
+    grad_out_pad = geo.pad(grad_out.astype(dtype, copy=False))  # zeros: cut-off cells
     grad_x = np.zeros(x.shape, dtype=dtype)
     grad_weight = np.zeros(weight.shape, dtype=dtype)
-    for n in range(geo.conv.batch):
+    for n in range(geo.batch):
         for c in range(geo.in_channels):
             targets = geo.target_channels(c)
-            for i in range(geo.height):
-                for j in range(geo.width):
-                    rows, cols = geo.scatter_window(i, j)
-                    window = grad_out_pad[n, targets, rows, cols]  # where x[n, c, i, j] went
-                    grad_x[n, c, i, j] = np.sum(window * weight[c])
-                    grad_weight[c] += x[n, c, i, j] * window
+            for i, j in geo.positions():
+                rows, cols = geo.window(i, j)
+                window = grad_out_pad[n, targets, rows, cols]  # where x[n, c, i, j] went
+                grad_x[n, c, i, j] = np.sum(window * weight[c])
+                grad_weight[c] += x[n, c, i, j] * window
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
     return grad_x, grad_weight, grad_bias

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import fast_transposed, transposed
-from .geometry import check_output_padding
 from .layers import IMPLEMENTATIONS, Layer, Parameter
 from .validation import (
     check_array_shape,
@@ -22,6 +21,7 @@ from .validation import (
     check_pair,
     check_rng,
 )
+from .window import check_output_padding, check_window
 
 __all__ = ["ConvTranspose2d"]
 
@@ -100,12 +100,11 @@ class ConvTranspose2d(Layer):
         for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
             if count % self.groups:
                 raise ValueError(f"groups={groups} must divide {name}={count}")
-        self.kernel_size = check_pair(kernel_size, "kernel_size", minimum=1)
-        self.stride = check_pair(stride, "stride", minimum=1)
-        if isinstance(padding, str):  # as in torch: no "same" or "valid" here
-            raise TypeError(f"padding must be an int or a pair of ints (h, w), got {padding!r}")
-        self.padding = check_pair(padding, "padding", minimum=0)
-        self.dilation = check_pair(dilation, "dilation", minimum=1)
+        check_pair(padding, "padding", minimum=0)  # as in torch: no "same" or "valid" here
+        self.kernel_size, self.stride, pads, self.dilation = check_window(
+            kernel_size, stride, padding, dilation
+        )
+        self.padding = (pads[0], pads[2])
         self.output_padding = check_output_padding(output_padding, stride, dilation)
         has_bias = check_bool(bias, "bias")
         generator = check_rng(rng)

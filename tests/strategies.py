@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from convcourse.geometry import (
     ConvGeometry,
     ConvTransposeGeometry,
+    PoolGeometry,
     dilated_size,
-    pool_geometry,
     resolve_padding,
 )
 
@@ -142,8 +142,8 @@ class PoolCase:
         return {"kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
 
     @property
-    def geometry(self) -> ConvGeometry:
-        return pool_geometry(self.x.shape, **self.window)
+    def geometry(self) -> PoolGeometry:
+        return PoolGeometry.from_shapes(self.x.shape, **self.window)
 
     def grad_out(self, seed: int = 0) -> np.ndarray:
         """A random upstream gradient shaped like the output, in the input's dtype."""

@@ -13,95 +13,15 @@ from strategies import conv_cases, pool_cases
 from convcourse import conv_output_size, fast, fast_pooling, naive, pooling
 from convcourse.geometry import (
     ConvGeometry,
+    PoolGeometry,
     check_conv2d,
     check_groups,
     check_pool2d,
     check_pool_window,
-    dilated_size,
-    pool_geometry,
-    resolve_padding,
 )
 
 X = np.zeros((2, 4, 6, 6))
 W = np.zeros((8, 4, 3, 3))
-
-# ---------------------------------------------------------------------------------------
-# conv_output_size, dilated_size, resolve_padding
-# ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "size, kernel, stride, padding, dilation, expected",
-    [
-        (4, 2, 2, 0, 1, 2),
-        (28, 3, 1, 1, 1, 28),
-        (32, 3, 2, 1, 1, 16),
-        (7, 3, 1, 0, 2, 3),
-        (5, 5, 1, 0, 1, 1),
-        (6, 3, 4, 0, 1, 1),
-        (10, 4, 3, 2, 1, 4),
-    ],
-)
-def test_conv_output_size_formula(size, kernel, stride, padding, dilation, expected):
-    assert conv_output_size(size, kernel, stride, padding, dilation) == expected
-
-
-def test_conv_output_size_accepts_numpy_ints():
-    assert conv_output_size(np.int64(28), np.int32(3), padding=np.uint8(1)) == 28
-
-
-@pytest.mark.parametrize(
-    "arguments, error, pattern",
-    [
-        (
-            {"size": 4, "kernel_size": 5},
-            ValueError,
-            r"the kernel \(kernel_size=5, dilation=1, reach 5\) is larger than the padded input",
-        ),
-        (
-            {"size": 4, "kernel_size": 3, "stride": 0},
-            ValueError,
-            r"stride must be at least 1, got 0",
-        ),
-        (
-            {"size": 4, "kernel_size": 3, "padding": -1},
-            ValueError,
-            r"padding must be at least 0, got -1",
-        ),
-        ({"size": 4.0, "kernel_size": 3}, TypeError, r"size must be an int, got 4\.0"),
-        (
-            {"size": 4, "kernel_size": 3, "dilation": True},
-            TypeError,
-            r"dilation must be an int, got True",
-        ),
-    ],
-)
-def test_conv_output_size_rejects_bad_input(arguments, error, pattern):
-    with pytest.raises(error, match=pattern):
-        conv_output_size(**arguments)
-
-
-def test_dilated_size():
-    assert [dilated_size(k, d) for k, d in [(1, 1), (3, 1), (3, 2), (2, 3)]] == [1, 3, 5, 4]
-    with pytest.raises(ValueError, match="dilation must be at least 1, got 0"):
-        dilated_size(3, 0)
-
-
-@pytest.mark.parametrize(
-    "padding, kernel, dilation, expected",
-    [
-        (0, 3, 1, (0, 0, 0, 0)),
-        ((1, 2), 3, 1, (1, 1, 2, 2)),
-        ("valid", 3, 1, (0, 0, 0, 0)),
-        ("same", 3, 1, (1, 1, 1, 1)),
-        ("same", (2, 4), 1, (0, 1, 1, 2)),  # odd totals: the extra zero bottom/right
-        ("same", 2, 2, (1, 1, 1, 1)),  # d(k - 1) = 2 is even although k is
-        ("same", (3, 2), (2, 3), (2, 2, 1, 2)),
-    ],
-)
-def test_resolve_padding(padding, kernel, dilation, expected):
-    assert resolve_padding(padding, kernel, 1, dilation) == expected
-
 
 # ---------------------------------------------------------------------------------------
 # ConvGeometry
@@ -155,7 +75,10 @@ def test_geometry_for_image():
     geo = ConvGeometry.for_image((3, 32, 30), 8, (3, 5), stride=2, padding=1, groups=1)
     assert geo.output_shape == (1, 8, 16, 14)
     assert geo.weight_shape == (8, 3, 3, 5)
-    with pytest.raises(ValueError, match=re.escape("input_shape=(3, 2, 2): the kernel reaches")):
+    with pytest.raises(ValueError, match=re.escape(
+        "the kernel reaches 3x3 (kernel 3x3, dilation (1, 1)) but the padded input is only "
+        "2x2 (input_shape=(3, 2, 2), padding 0)"
+    )):
         ConvGeometry.for_image((3, 2, 2), 8, 3)
     with pytest.raises(ValueError, match="image must have 3 entries"):
         ConvGeometry.for_image((3, 2), 8, 3, name="image")
@@ -339,12 +262,13 @@ def test_check_pool_window():
 
 
 @given(pool_cases())
-def test_pool_geometry_is_a_depthwise_convolution_without_dilation(case):
-    geo = pool_geometry(case.x.shape, **case.window)
+def test_pool_geometry_is_an_undilated_window_on_every_channel(case):
+    geo = PoolGeometry.from_shapes(case.x.shape, **case.window)
     assert geo == check_pool2d(case.x, **case.window)
     kernel, stride, padding = check_pool_window(**case.window)
     n, c, h, w = case.x.shape
-    assert (geo.groups, geo.weight_shape, geo.dilation) == (c, (c, 1, *kernel), (1, 1))
+    assert geo.input_shape == case.x.shape
+    assert ((geo.kernel_h, geo.kernel_w), geo.stride, geo.dilation) == (kernel, stride, (1, 1))
     assert geo.output_shape == (n, c, conv_output_size(h, kernel[0], stride[0], padding[0]),
                                 conv_output_size(w, kernel[1], stride[1], padding[1]))
 

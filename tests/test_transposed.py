@@ -27,6 +27,11 @@ FD_TOL = 1e-7  # central differences of a linear map: rounding ~1e-16 / eps
 IMPLEMENTATIONS = [transposed, fast_transposed]
 
 
+def _escaped(message: str) -> str:
+    """``message`` as a regular expression that matches it literally."""
+    return "".join("\\" + c if c in "()[].*+?^$|{}\\" else c for c in message)
+
+
 def forward(module, case: TransposeCase) -> np.ndarray:
     return module.conv_transpose2d_forward(case.x, case.weight, case.bias, **case.hyper)
 
@@ -202,12 +207,12 @@ def test_integer_input_gives_float64(module):
 @given(case=conv_transpose_cases(max_batch=1))
 def test_output_size_formula_matches_forward_shape(case):
     geo = case.geometry
-    conv = geo.conv
     out = reference.conv_transpose2d(case.x, case.weight, **case.hyper)
+    output_padding = np.broadcast_to(case.output_padding, 2)
     for axis in (0, 1):
         expected = conv_transpose_output_size(
-            case.x.shape[2 + axis], case.weight.shape[2 + axis], conv.stride[axis],
-            conv.padding[2 * axis], geo.output_padding[axis], conv.dilation[axis],
+            case.x.shape[2 + axis], case.weight.shape[2 + axis], geo.stride[axis],
+            geo.padding[2 * axis], int(output_padding[axis]), geo.dilation[axis],
         )
         assert out.shape[2 + axis] == expected
     assert out.shape == geo.output_shape
@@ -258,14 +263,16 @@ def test_output_padding_rule_is_torchs(stride, dilation):
         ({"output_padding": -1}, ValueError, "output_padding must be at least 0, got -1"),
         ({"output_padding": 2, "stride": 2}, ValueError,
          "output_padding must be smaller than the stride or the dilation on each axis, got "
-         "output_padding=2 with stride=2 and dilation=1"),
+         "output_padding=2 with stride=(2, 2), dilation=(1, 1)"),
         ({"dilation": 0}, ValueError, "dilation must be at least 1, got 0"),
-        ({"padding": 3}, ValueError, "padding=3 cuts the whole output away"),
+        ({"padding": 3}, ValueError, "padding=3 crops the whole output: the transposed "
+         "convolution spans 4 before cropping (size=2, kernel_size=3, stride=1, dilation=1), "
+         "and output_padding=0"),
     ],
 )
 def test_output_size_refuses_bad_arguments(arguments, error, message):
     given_arguments = {"size": 2, "kernel_size": 3, **arguments}
-    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(error, match=_escaped(message)):
         conv_transpose_output_size(**given_arguments)
 
 
@@ -304,13 +311,14 @@ BAD = {
     "output_padding too large": (
         {"output_padding": (0, 1)}, ValueError,
         "output_padding must be smaller than the stride or the dilation on each axis, got "
-        "output_padding=(0, 1) with stride=1 and dilation=1"),
+        "output_padding=(0, 1) with stride=(1, 1), dilation=(1, 1)"),
     "output_padding triple": ({"output_padding": (0, 0, 0)}, TypeError,
                               "output_padding must be an int or a pair of ints (h, w)"),
     "dilation zero": ({"dilation": 0}, ValueError,
                       "dilation must be at least 1 on each axis, got 0"),
     "output empty": ({"padding": (0, 3)}, ValueError,
-                     "padding=(0, 3) cuts the whole output away: x of 3x3 with a 2x2 kernel"),
+                     "padding=(0, 3) crops the whole output: the transposed convolution spans "
+                     "4x4 before cropping (input 3x3)"),
 }
 
 BAD_BIAS = {
@@ -319,10 +327,6 @@ BAD_BIAS = {
     "bias length": ({"bias": np.zeros(4)}, ValueError,
                     "bias must have one entry per output channel (3), got shape (4,)"),
 }
-
-
-def _escaped(message: str) -> str:
-    return "".join("\\" + c if c in "()[].*+?^$|{}\\" else c for c in message)
 
 
 @pytest.mark.parametrize("module", IMPLEMENTATIONS, ids=["naive", "fast"])

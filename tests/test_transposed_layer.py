@@ -116,7 +116,7 @@ def test_follows_the_layer_protocol():
         ({"padding": -1}, ValueError, r"padding must be at least 0 on each axis, got -1"),
         ({"output_padding": 1}, ValueError,
          r"output_padding must be smaller than the stride or the dilation on each axis, got "
-         r"output_padding=1 with stride=1 and dilation=1"),
+         r"output_padding=1 with stride=\(1, 1\), dilation=\(1, 1\)"),
         ({"dilation": (1, 0)}, ValueError, r"dilation must be at least 1 on each axis"),
         ({"bias": 1}, TypeError, r"bias must be True or False, got 1"),
         ({"rng": 0.5}, TypeError, r"rng must be None, an int seed or a numpy\.random\.Generator"),
