@@ -4,19 +4,22 @@ The names a chapter needs most are here; each lives in a small module of its own
 The modules are layered, each importing only those above it in this list:
 
 * :mod:`convcourse.validation`: the argument checks every public function uses
-* :mod:`convcourse.geometry`: :func:`conv_output_size`, ``ConvGeometry`` and
-  ``check_conv2d``, the shape arithmetic of a convolution
+* :mod:`convcourse.window`: :func:`conv_output_size` and ``Window``, where a sliding
+  window reads (convolution, pooling, transposed convolution)
+* :mod:`convcourse.geometry`: ``ConvGeometry`` and ``check_conv2d``, ``PoolGeometry``
+  and ``check_pool2d``: a window with channels, and the checks of a call
 * :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
   (chapters 1-2)
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
   pooling, forward and backward, with loops and vectorised (chapter 6)
 * :mod:`convcourse.transposed` and :mod:`convcourse.fast_transposed`: the transposed
-  convolution, forward and backward, with loops and vectorised, and
-  :func:`conv_transpose_output_size` (chapter 8), and the layer
-  :class:`ConvTranspose2d` (:mod:`convcourse.transposed_layer`)
+  convolution, forward and backward, with loops and vectorised (chapter 8; its output
+  size: :func:`conv_transpose_output_size`, in :mod:`convcourse.window`)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
-* :class:`Conv2d` (:mod:`convcourse.layers`)
+* :class:`Conv2d` (:mod:`convcourse.layers`; the protocol every layer follows, and the
+  cache a layer keeps between its passes, in :mod:`convcourse.layer_protocol`)
+* :class:`ConvTranspose2d` (:mod:`convcourse.transposed_layer`, chapter 8)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
 * the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
@@ -51,9 +54,9 @@ from . import (
     training,
     transposed,
     validation,
+    window,
 )
 from .corr import corr2d
-from .geometry import conv_output_size, conv_transpose_output_size
 from .gradcheck import numerical_gradient, rel_error
 from .layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from .loss import softmax_cross_entropy
@@ -61,6 +64,7 @@ from .network import Sequential
 from .optim import SGD
 from .receptive_field import receptive_field
 from .transposed_layer import ConvTranspose2d
+from .window import conv_output_size, conv_transpose_output_size
 
 try:
     __version__ = version("convcourse")
@@ -97,4 +101,5 @@ __all__ = [
     "training",
     "transposed",
     "validation",
+    "window",
 ]

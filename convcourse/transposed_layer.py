@@ -1,7 +1,8 @@
 """The transposed convolution as a layer, the counterpart of ``torch.nn.ConvTranspose2d``.
 
-It follows the layer protocol of :mod:`convcourse.layers` (``forward``,
-``backward``, ``parameters``), so it goes into a
+It follows the layer protocol of :mod:`convcourse.layer_protocol` (``forward``,
+``backward``, ``parameters``, and an :class:`~convcourse.layer_protocol.InputCache`
+between the passes), so it goes into a
 :class:`~convcourse.network.Sequential` and is trained by
 :class:`~convcourse.optim.SGD` like any other layer: the upsampling half of a
 decoder, an autoencoder or a generator.
@@ -12,21 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import fast_transposed, transposed
-from .layers import IMPLEMENTATIONS, Layer, Parameter
-from .validation import (
-    check_array_shape,
-    check_bool,
-    check_choice,
-    check_int,
-    check_pair,
-    check_rng,
-)
+from .geometry import check_groups
+from .layer_protocol import Functions, InputCache, Parameter, SwitchableLayer
+from .validation import check_bool, check_int, check_pair, check_rng
 from .window import check_output_padding, check_window
 
 __all__ = ["ConvTranspose2d"]
 
 
-class ConvTranspose2d(Layer):
+class ConvTranspose2d(SwitchableLayer):
     """A 2-D transposed convolution layer in numpy, the twin of ``torch.nn.ConvTranspose2d``.
 
     Parameters
@@ -80,6 +75,13 @@ class ConvTranspose2d(Layer):
     (2, 4, 14, 14)
     """
 
+    _functions = {
+        "naive": Functions(transposed.conv_transpose2d_forward,
+                           transposed.conv_transpose2d_backward),
+        "fast": Functions(fast_transposed.conv_transpose2d_forward,
+                          fast_transposed.conv_transpose2d_backward),
+    }
+
     def __init__(
         self,
         in_channels: int,
@@ -96,10 +98,7 @@ class ConvTranspose2d(Layer):
     ) -> None:
         self.in_channels = check_int(in_channels, "in_channels")
         self.out_channels = check_int(out_channels, "out_channels")
-        self.groups = check_int(groups, "groups")
-        for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if count % self.groups:
-                raise ValueError(f"groups={groups} must divide {name}={count}")
+        self.groups = check_groups(groups, self.in_channels, self.out_channels)
         check_pair(padding, "padding", minimum=0)  # as in torch: no "same" or "valid" here
         self.kernel_size, self.stride, pads, self.dilation = check_window(
             kernel_size, stride, padding, dilation
@@ -118,20 +117,6 @@ class ConvTranspose2d(Layer):
         self.bias = np.zeros(self.out_channels) if has_bias else None
         self.grad_weight: np.ndarray | None = None
         self.grad_bias: np.ndarray | None = None
-        self._input: np.ndarray | None = None  # what backward needs: a copy of x,
-        self._out_shape: tuple[int, ...] = ()  # and the shape grad_out must have
-
-    @property
-    def implementation(self) -> str:
-        """``"naive"`` (loops, to read) or ``"fast"`` (vectorised, to train)."""
-        return self._implementation
-
-    @implementation.setter
-    def implementation(self, value: str) -> None:
-        self._implementation = check_choice(value, "implementation", IMPLEMENTATIONS)
-
-    def _functions(self):
-        return transposed if self.implementation == "naive" else fast_transposed
 
     def _hyper(self) -> dict:
         return {"stride": self.stride, "padding": self.padding,
@@ -141,9 +126,8 @@ class ConvTranspose2d(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """The transposed convolution of ``x`` (``(N, C_in, H, W)``); returns
         ``(N, C_out, H_out, W_out)``. A copy of ``x`` is kept for :meth:`backward`."""
-        out = self._functions().conv_transpose2d_forward(x, self.weight, self.bias,
-                                                         **self._hyper())
-        self._input, self._out_shape = x.copy(), out.shape
+        out = self.functions.forward(x, self.weight, self.bias, **self._hyper())
+        self.cache = InputCache(x.copy(), out.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -152,16 +136,16 @@ class ConvTranspose2d(Layer):
         Stores ``grad_weight`` and ``grad_bias`` (``None`` without a bias) and returns
         ``grad_x = dL/dx``.
         """
-        if self._input is None:
-            raise RuntimeError("ConvTranspose2d.backward was called before forward: "
-                               "call forward(x) first")
-        check_array_shape(grad_out, "grad_out", self._out_shape, "the forward output's")
-        grad_x, grad_weight, grad_bias = self._functions().conv_transpose2d_backward(
-            grad_out, self._input, self.weight, **self._hyper()
+        x = self._cache_for(grad_out).x
+        grad_x, grad_weight, grad_bias = self.functions.backward(
+            grad_out, x, self.weight, **self._hyper()
         )
+        # Gradients have their parameter's dtype, whatever the input's was.
         self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
-        self.grad_bias = None if self.bias is None else grad_bias.astype(self.bias.dtype,
-                                                                         copy=False)
+        if self.bias is not None:
+            self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
+        else:
+            self.grad_bias = None
         return grad_x
 
     def parameters(self) -> list[Parameter]:
