@@ -3,11 +3,11 @@ col2im and im2col.
 
 Same arguments, validation and results as :mod:`convcourse.transposed`, computed
 the way chapter 5 computes a convolution's backward pass. The transposed
-convolution of ``x`` is the input gradient of the convolution ``conv`` that maps its
-output back to ``x``'s size (with the window of
-:class:`convcourse.geometry.ConvTransposeGeometry`),
-with ``x`` in the role of that convolution's upstream gradient. So for each group
-``g``, with ``T = (C_out // g) kh kw`` taps per stamp and ``M = N H W`` input pixels::
+convolution of ``x`` is the input gradient of the convolution that maps its output
+back to ``x``'s size with the same window
+(:class:`convcourse.geometry.ConvTransposeGeometry`), with ``x`` in the role of that
+convolution's upstream gradient. So for each group ``g``, with
+``T = (C_out // g) kh kw`` taps per stamp and ``M = N H W`` input pixels::
 
     cols_g (T, M) = weight_g.T (T, C_in // g) @ x_g (C_in // g, M)    every stamp, scaled
     out           = col2im(cols) + bias                                added onto the output
@@ -25,9 +25,11 @@ unlike the chunked convolution of :mod:`convcourse.fast`: mind the memory on lar
 batches.
 
 When ``output_padding`` reaches a whole stride (allowed when the dilation is larger),
-``conv`` has ``e = output_padding // stride`` more rows (or columns) of windows than
-``x``: ``x`` is extended with zeros there, and the matching rows of ``grad_x`` are
-dropped.
+that convolution has ``e = output_padding // stride`` more rows (or columns) of
+windows than ``x`` has pixels (:attr:`ConvTransposeGeometry.extra
+<convcourse.geometry.ConvTransposeGeometry.extra>`), and im2col and col2im work on
+all of them: ``x`` is extended with zeros there (``M = N (H + e_h) (W + e_w)``), and
+the matching rows and columns of ``grad_x`` are dropped.
 """
 
 from __future__ import annotations

@@ -18,16 +18,19 @@ Shapes (the same as ``torch.nn.functional.conv_transpose2d``)::
     H_out = (H - 1) s_h - 2 p_h + d_h (kh - 1) + op_h + 1
     W_out = (W - 1) s_w - 2 p_w + d_w (kw - 1) + op_w + 1
 
-(:func:`convcourse.window.conv_transpose_output_size`). The index arithmetic is the
-window's (:class:`convcourse.geometry.ConvTransposeGeometry`, a
+(:func:`convcourse.window.conv_transpose_output_size`). ``padding`` cuts ``p`` cells
+off *each* side of the full scatter; ``output_padding`` (``op``, smaller than the
+stride or the dilation) adds cells at the bottom and right. The index arithmetic is
+the window's (:class:`convcourse.geometry.ConvTransposeGeometry`, a
 :class:`convcourse.window.Window` laid over the output: input pixel ``(i, j)``
-scatters onto its window ``(i, j)``). ``padding`` cuts ``p``
-cells off *each* side of the full scatter; ``output_padding`` (``op``, smaller than
-the stride or the dilation) adds cells at the bottom and right. With these sizes
-the transposed convolution is exactly the input gradient of the convolution with
-the same ``weight``, ``stride``, ``padding``, ``dilation`` and ``groups`` that maps
-an ``(N, C_out, H_out, W_out)`` image to ``(N, C_in, H, W)``; and its own input
-gradient is that convolution.
+scatters onto its window ``(i, j)``).
+
+With these sizes the transposed convolution is exactly the input gradient of the
+convolution with the same ``weight``, ``stride``, ``padding``, ``dilation`` and
+``groups`` that maps an ``(N, C_out, H_out, W_out)`` image to ``(N, C_in, H, W)``
+(to ``e = op // s`` more rows or columns when ``output_padding`` reaches a whole
+stride, which a dilation above the stride allows: their upstream gradient is zero);
+and its own input gradient is that convolution.
 
 :mod:`convcourse.fast_transposed` computes the same with matrix products.
 """
