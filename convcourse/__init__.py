@@ -13,9 +13,13 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
   pooling, forward and backward, with loops and vectorised (chapter 6)
+* :mod:`convcourse.transposed` and :mod:`convcourse.fast_transposed`: the transposed
+  convolution, forward and backward, with loops and vectorised (chapter 8; its output
+  size: :func:`conv_transpose_output_size`, in :mod:`convcourse.window`)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`; the protocol every layer follows, and the
   cache a layer keeps between its passes, in :mod:`convcourse.layer_protocol`)
+* :class:`ConvTranspose2d` (:mod:`convcourse.transposed_layer`, chapter 8)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
 * the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
@@ -41,12 +45,14 @@ from . import (
     data,
     fast,
     fast_pooling,
+    fast_transposed,
     geometry,
     kernels,
     linear_map,
     naive,
     pooling,
     training,
+    transposed,
     validation,
     window,
 )
@@ -57,7 +63,8 @@ from .loss import softmax_cross_entropy
 from .network import Sequential
 from .optim import SGD
 from .receptive_field import receptive_field
-from .window import conv_output_size
+from .transposed_layer import ConvTranspose2d
+from .window import conv_output_size, conv_transpose_output_size
 
 try:
     __version__ = version("convcourse")
@@ -67,6 +74,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "AvgPool2d",
     "Conv2d",
+    "ConvTranspose2d",
     "Flatten",
     "Linear",
     "MaxPool2d",
@@ -74,11 +82,13 @@ __all__ = [
     "SGD",
     "Sequential",
     "conv_output_size",
+    "conv_transpose_output_size",
     "corr2d",
     "counting",
     "data",
     "fast",
     "fast_pooling",
+    "fast_transposed",
     "geometry",
     "kernels",
     "linear_map",
@@ -89,6 +99,7 @@ __all__ = [
     "rel_error",
     "softmax_cross_entropy",
     "training",
+    "transposed",
     "validation",
     "window",
 ]

@@ -32,6 +32,7 @@ import torch.nn.functional as F  # the name torch's documentation uses
 from .data import minibatches
 from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Sequential
+from .transposed_layer import ConvTranspose2d
 from .validation import check_array, check_labels, check_rng
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
+    "conv_transpose2d",
+    "conv_transpose2d_grads",
+    "conv_transpose2d_module",
     "cross_entropy",
     "fit",
     "fold",
@@ -159,7 +163,8 @@ def gradients(
     return tuple(to_numpy(t.grad) for t in tensors)
 
 
-def _with_weights(twin: torch.nn.Module, layer: Conv2d | Linear) -> torch.nn.Module:
+def _with_weights(twin: torch.nn.Module, layer: Conv2d | ConvTranspose2d | Linear
+                  ) -> torch.nn.Module:
     """``twin`` with a copy of ``layer``'s weight and bias."""
     with torch.no_grad():
         twin.weight.copy_(torch.from_numpy(layer.weight))
@@ -296,6 +301,8 @@ def torch_twin(layer: Layer) -> torch.nn.Module:
         return torch.nn.Sequential(*(torch_twin(inner) for inner in layer))
     if isinstance(layer, Conv2d):
         return conv2d_module(layer)
+    if isinstance(layer, ConvTranspose2d):
+        return conv_transpose2d_module(layer)
     if isinstance(layer, Linear):
         return _linear_module(layer)
     if isinstance(layer, (MaxPool2d, AvgPool2d)):
@@ -402,3 +409,67 @@ def single_threaded() -> Iterator[None]:
             yield
     finally:
         torch.set_num_threads(threads)
+
+
+def conv_transpose2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """``torch.nn.functional.conv_transpose2d`` on numpy arrays (its argument order);
+    weight ``(C_in, C_out // groups, kh, kw)``, returns ``(N, C_out, H_out, W_out)``."""
+    out = F.conv_transpose2d(to_torch(x), to_torch(weight), _optional(bias), stride, padding,
+                             output_padding, groups, dilation)
+    return to_numpy(out)
+
+
+def conv_transpose2d_grads(
+    grad_out: np.ndarray,
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    output_padding: int | tuple[int, int] = 0,
+    groups: int = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> ConvGrads:
+    """Forward with ``F.conv_transpose2d``, then backward from ``grad_out`` by autograd.
+
+    Arguments are in the order of
+    :func:`convcourse.transposed.conv_transpose2d_backward` (plus the optional
+    ``bias``); returns :class:`ConvGrads` (``grad_bias`` computed with a zero bias
+    when ``bias`` is ``None``).
+    """
+    check_array(grad_out, "grad_out", 4, "(N, C_out, H_out, W_out)")
+    x_t = to_torch(x, requires_grad=True)
+    weight_t = to_torch(weight, requires_grad=True)
+    out_channels = weight.shape[1] * groups
+    bias_values = np.zeros(out_channels, weight.dtype) if bias is None else bias
+    bias_t = to_torch(bias_values, requires_grad=True)
+    out = F.conv_transpose2d(x_t, weight_t, bias_t, stride, padding, output_padding, groups,
+                             dilation)
+    out.backward(to_torch(grad_out))
+    return ConvGrads(to_numpy(out), to_numpy(x_t.grad), to_numpy(weight_t.grad),
+                     to_numpy(bias_t.grad))
+
+
+def conv_transpose2d_module(layer: ConvTranspose2d) -> torch.nn.ConvTranspose2d:
+    """The ``torch.nn.ConvTranspose2d`` twin of a :class:`convcourse.ConvTranspose2d`:
+    same settings, same weights (copied), in the weights' dtype."""
+    if not isinstance(layer, ConvTranspose2d):
+        raise TypeError(
+            f"layer must be a convcourse.ConvTranspose2d, got {type(layer).__name__}"
+        )
+    twin = torch.nn.ConvTranspose2d(
+        layer.in_channels, layer.out_channels, layer.kernel_size, stride=layer.stride,
+        padding=layer.padding, output_padding=layer.output_padding, groups=layer.groups,
+        bias=layer.bias is not None, dilation=layer.dilation,
+        dtype=torch.from_numpy(layer.weight).dtype,
+    )
+    return _with_weights(twin, layer)

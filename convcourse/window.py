@@ -12,7 +12,8 @@ are the hyper-parameters valid? :func:`check_window` (``padding`` may be
                                 ``"valid"`` or ``"same"``: :func:`resolve_padding`)
 how far does a dilated kernel   :func:`dilated_size`: ``d (k - 1) + 1``
 reach?
-how long is the output?         :func:`conv_output_size`
+how long is the output?         :func:`conv_output_size`; of a transposed
+                                convolution: :func:`conv_transpose_output_size`
 which cells does window         :meth:`Window.window` (padded input),
 ``(i, j)`` read?                :meth:`Window.input_window` (input only)
 which cells does tap ``(u, v)`` :meth:`Window.tap_slices`
@@ -42,8 +43,10 @@ from .validation import check_int, check_pair
 
 __all__ = [
     "Window",
+    "check_output_padding",
     "check_window",
     "conv_output_size",
+    "conv_transpose_output_size",
     "dilated_size",
     "resolve_padding",
 ]
@@ -129,6 +132,129 @@ def conv_output_size(
             f"= {size + 2 * padding})"
         )
     return _output_length(size, reach, stride, 2 * padding)
+
+
+def _transposed_length(size: int, reach: int, stride: int, pad_total: int,
+                       output_padding: int) -> int:
+    """The transposed convolution's output length, on numbers already checked: the
+    full scatter ``(size - 1) s + reach``, less the padding, plus ``output_padding``."""
+    return (size - 1) * stride + reach - pad_total + output_padding
+
+
+def check_output_padding(
+    output_padding: object, stride: object = 1, dilation: object = 1
+) -> Pair:
+    """Check a transposed convolution's ``output_padding`` against torch's rule.
+
+    On each axis ``output_padding`` must be at least 0 and smaller than the stride or
+    the dilation (cells past that would be reached by no window).
+
+    Returns
+    -------
+    tuple of int
+        ``(op_h, op_w)``.
+
+    Examples
+    --------
+    >>> check_output_padding(1, stride=2)
+    (1, 1)
+    >>> check_output_padding((0, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: output_padding must be smaller than the stride or the dilation on each ...
+    """
+    strides = check_pair(stride, "stride", minimum=1)
+    dilations = check_pair(dilation, "dilation", minimum=1)
+    extra = check_pair(output_padding, "output_padding", minimum=0)
+    if any(e >= max(s, d) for e, s, d in zip(extra, strides, dilations, strict=True)):
+        raise ValueError(
+            f"output_padding must be smaller than the stride or the dilation on each "
+            f"axis, got output_padding={output_padding!r} with stride={strides}, "
+            f"dilation={dilations}"
+        )
+    return extra
+
+
+def conv_transpose_output_size(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int:
+    """Length of a transposed convolution's output along one spatial axis.
+
+    .. math::
+
+        \\text{out} = (\\text{size} - 1)\\, s - 2p + d\\,(k - 1)
+        + \\text{output\\_padding} + 1
+
+    Each of the ``size`` inputs scatters a dilated kernel (reach ``d (k - 1) + 1``,
+    :func:`dilated_size`) onto the output, ``s`` cells after the previous one: the
+    full scatter spans ``(size - 1) s + d (k - 1) + 1`` cells; ``p`` of them are cut
+    off each end and ``output_padding`` cells are added at the end (bottom or
+    right). It is the length of an input that a convolution with the same ``k, s, p,
+    d`` maps to ``size`` outputs; since the convolution's ``floor`` maps up to ``s``
+    lengths to the same ``size``, ``output_padding`` says which of them is meant.
+
+    Parameters
+    ----------
+    size : int
+        Input length (``H`` or ``W``), at least 1.
+    kernel_size : int
+        Kernel length (``kh`` or ``kw``), at least 1.
+    stride : int, default 1
+        How far apart neighbouring inputs scatter, at least 1.
+    padding : int, default 0
+        Cells cut off each end of the output, at least 0.
+    output_padding : int, default 0
+        Cells added at the end, at least 0 and smaller than ``stride`` or
+        ``dilation`` (torch's rule, :func:`check_output_padding`).
+    dilation : int, default 1
+        Spacing between kernel taps, at least 1.
+
+    Returns
+    -------
+    int
+        The output length, at least 1.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not an int.
+    ValueError
+        If an argument is out of range, ``output_padding`` is not smaller than
+        ``stride`` or ``dilation``, or the padding crops the whole output.
+
+    Examples
+    --------
+    >>> conv_transpose_output_size(2, 3, stride=2)  # 2 inputs, a 3-wide kernel 2 apart
+    5
+    >>> conv_transpose_output_size(14, 4, stride=2, padding=1)  # the usual 2x upsampling
+    28
+    >>> conv_transpose_output_size(14, 3, stride=2, padding=1, output_padding=1)
+    28
+    >>> conv_output_size(28, 3, stride=2, padding=1)  # and back
+    14
+    """
+    size = check_int(size, "size")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    stride = check_int(stride, "stride")
+    padding = check_int(padding, "padding", minimum=0)
+    output_padding = check_int(output_padding, "output_padding", minimum=0)
+    dilation = check_int(dilation, "dilation")
+    check_output_padding(output_padding, stride, dilation)
+    reach = dilated_size(kernel_size, dilation)
+    length = _transposed_length(size, reach, stride, 2 * padding, output_padding)
+    if length < 1:
+        raise ValueError(
+            f"padding={padding} crops the whole output: the transposed convolution spans "
+            f"{_transposed_length(size, reach, stride, 0, 0)} before cropping (size={size}, "
+            f"kernel_size={kernel_size}, stride={stride}, dilation={dilation}), "
+            f"and output_padding={output_padding}"
+        )
+    return length
 
 
 def resolve_padding(
@@ -336,16 +462,12 @@ class Window:
         height, width = size
         check_pair(padding, "padding", minimum=0)  # no "same" or "valid" here, as in torch
         kernel, strides, pads, dilations = check_window(kernel_size, stride, padding, dilation)
-        extra = check_pair(output_padding, "output_padding", minimum=0)
-        if any(e >= max(s, d) for e, s, d in zip(extra, strides, dilations, strict=True)):
-            raise ValueError(
-                f"output_padding must be smaller than the stride or the dilation on each "
-                f"axis, got output_padding={output_padding!r} with stride={strides}, "
-                f"dilation={dilations}"
-            )
+        extra = check_output_padding(output_padding, strides, dilations)
         reach = (dilated_size(kernel[0], dilations[0]), dilated_size(kernel[1], dilations[1]))
-        full = ((height - 1) * strides[0] + reach[0], (width - 1) * strides[1] + reach[1])
-        out = (full[0] - pads[0] - pads[1] + extra[0], full[1] - pads[2] - pads[3] + extra[1])
+        full = (_transposed_length(height, reach[0], strides[0], 0, 0),
+                _transposed_length(width, reach[1], strides[1], 0, 0))
+        out = (_transposed_length(height, reach[0], strides[0], pads[0] + pads[1], extra[0]),
+               _transposed_length(width, reach[1], strides[1], pads[2] + pads[3], extra[1]))
         if min(out) < 1:
             raise ValueError(
                 f"padding={padding!r} crops the whole output: the transposed convolution "

@@ -1,4 +1,5 @@
-"""Hypothesis strategies that draw valid 2-D convolution and pooling problems."""
+"""Hypothesis strategies that draw valid 2-D convolution, pooling and transposed
+convolution problems."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from convcourse.geometry import ConvGeometry, PoolGeometry, dilated_size, resolve_padding
+from convcourse.geometry import (
+    ConvGeometry,
+    ConvTransposeGeometry,
+    PoolGeometry,
+    dilated_size,
+    resolve_padding,
+)
 
 
 @dataclass
@@ -163,3 +170,71 @@ def pool_cases(draw, dtype=np.float64, max_batch: int = 2, ties: bool | None = N
         ties = draw(st.booleans())
     x = rng.integers(-2, 3, shape) if ties else rng.standard_normal(shape)
     return PoolCase(x.astype(dtype), kernel, stride, padding)
+
+
+@dataclass
+class TransposeCase:
+    """One transposed convolution problem: arrays plus the hyper-parameters, torch-style
+    (``torch.nn.functional.conv_transpose2d``'s argument order)."""
+
+    x: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None
+    stride: int | tuple[int, int]
+    padding: int | tuple[int, int]
+    output_padding: int | tuple[int, int]
+    groups: int
+    dilation: int | tuple[int, int]
+
+    @property
+    def hyper(self) -> dict:
+        return {
+            "stride": self.stride,
+            "padding": self.padding,
+            "output_padding": self.output_padding,
+            "groups": self.groups,
+            "dilation": self.dilation,
+        }
+
+    @property
+    def geometry(self) -> ConvTransposeGeometry:
+        return ConvTransposeGeometry.from_shapes(self.x.shape, self.weight.shape, **self.hyper)
+
+    def grad_out(self, seed: int = 0) -> np.ndarray:
+        """A random upstream gradient shaped like the output, in the input's dtype."""
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal(self.geometry.output_shape).astype(self.x.dtype)
+
+
+@st.composite
+def conv_transpose_cases(draw, dtype=np.float64, max_batch: int = 3) -> TransposeCase:
+    """Draw a valid transposed convolution: any batch, channels, groups, rectangular
+    kernel, stride, padding, output_padding (below the stride or the dilation, so at
+    times a whole stride or more), dilation, and an input whose output is not empty."""
+    groups = draw(st.integers(1, 3))
+    in_channels = groups * draw(st.integers(1, 3))
+    out_per_group = draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = _int_or_pair(draw, 1, 3)
+    dilation = _int_or_pair(draw, 1, 3)
+    padding = _int_or_pair(draw, 0, 2)
+    limits = [max(s, d) - 1 for s, d in zip(_pair(stride), _pair(dilation), strict=True)]
+    output_padding = (draw(st.integers(0, limits[0])), draw(st.integers(0, limits[1])))
+    if output_padding[0] == output_padding[1] and draw(st.booleans()):
+        output_padding = output_padding[0]
+
+    sizes = []
+    for axis in (0, 1):  # the smallest input whose output keeps at least one cell
+        s, p, d = _pair(stride)[axis], _pair(padding)[axis], _pair(dilation)[axis]
+        cut = 2 * p - d * (kernel[axis] - 1) - _pair(output_padding)[axis]
+        smallest = 1 + max(0, -(-cut // s))
+        sizes.append(draw(st.integers(smallest, smallest + 4)))
+    batch = draw(st.integers(1, max_batch))
+
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((batch, in_channels, *sizes)).astype(dtype)
+    weight = rng.standard_normal((in_channels, out_per_group, *kernel)).astype(dtype)
+    bias = None
+    if draw(st.booleans()):
+        bias = rng.standard_normal(groups * out_per_group).astype(dtype)
+    return TransposeCase(x, weight, bias, stride, padding, output_padding, groups, dilation)
