@@ -169,6 +169,13 @@ WRONG = {
 }
 
 
+# The exercises where the learner writes a layer's forward or backward pass: each has at
+# least four planted mistakes (tests/test_exercises.py); every other autograded exercise
+# has at least one.
+CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-max-pool-backward"})
+MIN_CORE_MISTAKES = 4
+
+
 def mistakes(chapter: str) -> list[tuple[str, str, str]]:
     """The keys of :data:`WRONG` for one chapter, in the table's order."""
     return [key for key in WRONG if key[0] == chapter]
