@@ -91,7 +91,9 @@ def test_solutions_pass_every_case_and_hear_the_hidden_tests_try_more(chapter, n
     solutions = graded.namespace(nbformat.read(graded.solutions, as_version=4))
     student = nbformat.read(graded.student_path, as_version=4)
     for question in QUESTIONS[name]:
-        assert graded.public(question, solutions) == [], question
+        shown = graded.check(question, solutions)
+        assert shown.passed_all, question
+        assert assign.PUBLIC_NOTICE in shown._repr_html_() + repr(shown), question
         assert graded.every_case(question, solutions) == [], question
         cases = student.metadata["otter"]["tests"][question]["suites"][0]["cases"]
         public = [case for case in cases if not case.get("hidden", True)]

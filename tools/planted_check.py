@@ -62,14 +62,19 @@ class Chapter:
                 exec(compile(source, f"<solution cell {number}>", "exec"), namespace)
         return namespace
 
-    def public(self, question: str, namespace: dict) -> list[Failure]:
-        """The public cases of ``question`` that fail, run as ``grader.check`` runs them."""
+    def check(self, question: str, namespace: dict):
+        """What ``grader.check(question)`` returns in the student notebook (otter's
+        ``TestFile``, whose repr the notebook shows), run in ``namespace``."""
         from otter.execute import Checker
         from otter.nbmeta_config import NBMetadataConfig
 
         config = NBMetadataConfig.from_notebook(nbformat.read(self.student_path, as_version=4))
         with contextlib.redirect_stdout(io.StringIO()):
-            result = Checker.check(str(self.student_path), config, question, namespace)
+            return Checker.check(str(self.student_path), config, question, namespace)
+
+    def public(self, question: str, namespace: dict) -> list[Failure]:
+        """The public cases of ``question`` that fail, run as ``grader.check`` runs them."""
+        result = self.check(question, namespace)
         return [Failure(r.test_case.name, r.test_case.hidden, r.test_case.failure_message or "")
                 for r in result.test_case_results if not r.passed]
 
