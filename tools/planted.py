@@ -15,37 +15,149 @@ import nbformat
 SOLUTION_TAG = "otter_assign_solution_cell"
 
 # Plausible mistakes, keyed (chapter, question, mistake): (text in the instructor's
-# solution, what a student might write instead, words that the message of a failing case
-# of that question must contain).
+# solution, what a student might write instead, words that the failure message of a
+# *public* case of that question must contain, so that a learner who studies alone is
+# told the likely cause; tests/test_exercises.py enforces it, and that a hidden case
+# fails too). Every mistake a chapter warns about is here.
 WRONG = {
-    # the padding is never applied
+    # -- chapter 1: conv2d_single --------------------------------------------------------
+    # the padding is never applied (the chapter warns about exactly this bug)
     ("01-naive-forward", "ex-ch1-single", "padding-ignored"): (
-        "x_pad = np.pad(x, padding)", "x_pad = x", "padding=1"),
+        "x_pad = np.pad(x, padding)", "x_pad = x", "padding ignored"),
+    # every window starts at (i, j): right shape, wrong values
+    ("01-naive-forward", "ex-ch1-single", "stride-ignored"): (
+        "window = x_pad[top : top + kh, left : left + kw]",
+        "window = x_pad[i : i + kh, j : j + kw]", "stride ignored"),
+    # the output width from the kernel's height (square kernels hide it)
+    ("01-naive-forward", "ex-ch1-single", "kernel-height-for-width"): (
+        "out_w = (x_pad.shape[1] - kw) // stride + 1",
+        "out_w = (x_pad.shape[1] - kh) // stride + 1", "kernel height"),
+    # a true convolution (kernel flipped) instead of the cross-correlation
+    ("01-naive-forward", "ex-ch1-single", "kernel-flipped"): (
+        "np.sum(window * k)", "np.sum(window * k[::-1, ::-1])", "flipped"),
+    # the output size without the stride (windows run off the padded image)
+    ("01-naive-forward", "ex-ch1-single", "size-without-stride"): (
+        "out_h = (x_pad.shape[0] - kh) // stride + 1",
+        "out_h = x_pad.shape[0] - kh + 1", "output size"),
+    # -- chapter 1: conv2d_batched -------------------------------------------------------
     # zeros added on every axis, the batch and channel axes too (right for one 2-D image)
     ("01-naive-forward", "ex-ch1-forward", "every-axis-padded"): (
         "x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))",
         "x_pad = np.pad(x, padding)", "image axes"),
+    ("01-naive-forward", "ex-ch1-forward", "padding-ignored"): (
+        "x_pad = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))",
+        "x_pad = x", "padding ignored"),
+    ("01-naive-forward", "ex-ch1-forward", "stride-ignored"): (
+        "window = x_pad[:, :, top : top + kh, left : left + kw]",
+        "window = x_pad[:, :, i : i + kh, j : j + kw]", "stride ignored"),
+    ("01-naive-forward", "ex-ch1-forward", "kernel-height-for-width"): (
+        "out_w = (x_pad.shape[3] - kw) // stride + 1",
+        "out_w = (x_pad.shape[3] - kh) // stride + 1", "kernel height"),
+    ("01-naive-forward", "ex-ch1-forward", "bias-forgotten"): (
+        "return out + bias[:, None, None]", "return out", "bias"),
+    # only the first input channel is read (one-channel cases hide it)
+    ("01-naive-forward", "ex-ch1-forward", "first-input-channel"): (
+        "np.tensordot(window, weight, axes=([1, 2, 3], [1, 2, 3]))",
+        "np.tensordot(window[:, :1], weight[:, :1], axes=([1, 2, 3], [1, 2, 3]))",
+        "every input channel"),
+    # every image gets the first image's output (one-image cases hide it)
+    ("01-naive-forward", "ex-ch1-forward", "first-image-only"): (
+        "window = x_pad[:, :, top : top + kh, left : left + kw]",
+        "window = x_pad[:1, :, top : top + kh, left : left + kw]", "own pixels"),
+    ("01-naive-forward", "ex-ch1-forward", "kernel-flipped"): (
+        "np.tensordot(window, weight, axes=([1, 2, 3], [1, 2, 3]))",
+        "np.tensordot(window, weight[:, :, ::-1, ::-1], axes=([1, 2, 3], [1, 2, 3]))",
+        "flipped"),
+    # -- chapter 2: my_conv1d_backward ---------------------------------------------------
     # dL/dx with the kernel in the wrong orientation (flipped once too often)
     ("02-backward", "ex-ch2-conv1d-backward", "kernel-flipped"): (
         "grad_x[start : start + k] += upstream * w",
-        "grad_x[start : start + k] += upstream * w[::-1]", "grad_x"),
+        "grad_x[start : start + k] += upstream * w[::-1]", "flipped"),
+    # overlapping windows overwrite each other's share of grad_x
+    ("02-backward", "ex-ch2-conv1d-backward", "grad-x-assigned"): (
+        "grad_x[start : start + k] += upstream * w",
+        "grad_x[start : start + k] = upstream * w", "+="),
+    ("02-backward", "ex-ch2-conv1d-backward", "grad-w-assigned"): (
+        "grad_w += upstream * x[start : start + k]",
+        "grad_w = upstream * x[start : start + k]", "+="),
+    ("02-backward", "ex-ch2-conv1d-backward", "stride-ignored"): (
+        "start = stride * i", "start = i", "stride ignored"),
+    # the chapter's "bias averaged" bug
+    ("02-backward", "ex-ch2-conv1d-backward", "bias-averaged"): (
+        "grad_b = float(np.sum(grad_out))", "grad_b = float(np.mean(grad_out))",
+        "not its mean"),
+    # -- chapter 2: my_conv2d_backward ---------------------------------------------------
     # dL/db of the first image only: not summed over the batch
     ("02-backward", "ex-ch2-conv2d-backward", "bias-of-one-image"): (
         "grad_bias = grad_out.sum(axis=(0, 2, 3))", "grad_bias = grad_out[0].sum(axis=(1, 2))",
         "summed over the batch"),
+    ("02-backward", "ex-ch2-conv2d-backward", "bias-averaged"): (
+        "grad_bias = grad_out.sum(axis=(0, 2, 3))", "grad_bias = grad_out.mean(axis=(0, 2, 3))",
+        "not averaged"),
     # the gradient of the padding zeros kept: grad_x has x_pad's shape
     ("02-backward", "ex-ch2-conv2d-backward", "padding-kept"): (
         "grad_x = grad_x_pad[:, :, padding : padding + H, padding : padding + W]",
         "grad_x = grad_x_pad", "padding cut off"),
+    # grad_x from the first output channel only (one-kernel cases hide it)
+    ("02-backward", "ex-ch2-conv2d-backward", "grad-x-first-output-channel"): (
+        "delta, weight)", "delta[:, :1], weight[:1])", "every output channel"),
+    # grad_weight from the first image only (one-image cases hide it)
+    ("02-backward", "ex-ch2-conv2d-backward", "grad-weight-first-image"): (
+        'np.einsum("no,ncuv->ocuv", delta, window)',
+        'np.einsum("o,cuv->ocuv", delta[0], window[0])', "every image"),
+    # grad_weight from the windows of stride 1 (stride-1 cases hide it)
+    ("02-backward", "ex-ch2-conv2d-backward", "grad-weight-stride-1-windows"): (
+        'np.einsum("no,ncuv->ocuv", delta, window)',
+        'np.einsum("no,ncuv->ocuv", delta, x_pad[:, :, i : i + kh, j : j + kw])',
+        "windows at the stride"),
+    # overlapping windows overwrite each other's share of grad_x
+    ("02-backward", "ex-ch2-conv2d-backward", "grad-x-assigned"): (
+        '+= np.einsum("no,ocuv->ncuv"', '= np.einsum("no,ocuv->ncuv"', "+="),
+    # the kernel rotated by 180 degrees, which the scatter form does not need
+    ("02-backward", "ex-ch2-conv2d-backward", "kernel-flipped"): (
+        "delta, weight)", "delta, weight[:, :, ::-1, ::-1])", "flipped"),
+    # -- chapter 3: convolve2d ----------------------------------------------------------
     # the kernel flipped upside down but not left to right
     ("03-corr2d-intuition", "ex-ch3-convolve2d", "half-flipped"): (
-        "K[::-1, ::-1]", "K[::-1, :]", "3x3 kernel"),
+        "K[::-1, ::-1]", "K[::-1, :]", "both axes"),
+    ("03-corr2d-intuition", "ex-ch3-convolve2d", "flipped-left-right-only"): (
+        "K[::-1, ::-1]", "K[:, ::-1]", "both axes"),
+    ("03-corr2d-intuition", "ex-ch3-convolve2d", "not-flipped"): (
+        "K[::-1, ::-1]", "K", "flipped"),
+    # the transpose, which is not a rotation by 180 degrees
+    ("03-corr2d-intuition", "ex-ch3-convolve2d", "transposed"): (
+        "K[::-1, ::-1]", "K.T", "transposed"),
+    ("03-corr2d-intuition", "ex-ch3-convolve2d", "rotated-90"): (
+        "K[::-1, ::-1]", "np.rot90(K)", "90 degrees"),
+    # -- chapter 4: my_conv_param_count -------------------------------------------------
     # groups ignored: every kernel sees all input channels
     ("04-parameter-efficiency", "ex-ch4-param-count", "groups-ignored"): (
         "(in_channels // groups)", "in_channels", "groups"),
+    ("04-parameter-efficiency", "ex-ch4-param-count", "groups-divide-outputs-too"): (
+        "out_channels * (in_channels // groups)",
+        "(out_channels // groups) * (in_channels // groups)", "groups"),
+    ("04-parameter-efficiency", "ex-ch4-param-count", "bias-always-counted"): (
+        "(out_channels if bias else 0)", "out_channels", "bias=False"),
+    ("04-parameter-efficiency", "ex-ch4-param-count", "bias-per-input-channel"): (
+        "(out_channels if bias else 0)", "(in_channels if bias else 0)",
+        "one bias per output channel"),
+    ("04-parameter-efficiency", "ex-ch4-param-count", "square-kernel-assumed"): (
+        "* kh * kw", "* kh * kh", "rectangular"),
+    ("04-parameter-efficiency", "ex-ch4-param-count", "outputs-not-checked"): (
+        "if in_channels % groups or out_channels % groups:", "if in_channels % groups:",
+        "ValueError"),
+    # -- chapter 5: my_im2col -----------------------------------------------------------
     # im2col rows in (u, v, c) order instead of (c, u, v)
     ("05-fast-convolution", "ex-ch5-im2col", "rows-reordered"): (
         ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(4, 5, 1, 0, 2, 3)", "(c, u, v)"),
+    ("05-fast-convolution", "ex-ch5-im2col", "columns-reordered"): (
+        ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(1, 4, 5, 2, 3, 0)", "(n, i, j)"),
+    # a reshape alone, which keeps the axes in (n, c, i, j, u, v) order
+    ("05-fast-convolution", "ex-ch5-im2col", "no-transpose"): (
+        ".transpose(1, 4, 5, 0, 2, 3)", "", "transpose"),
+    ("05-fast-convolution", "ex-ch5-im2col", "taps-swapped"): (
+        ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(1, 5, 4, 0, 2, 3)", "(c, u, v)"),
+    # -- chapter 6 --------------------------------------------------------------------
     # the bias left out of the forward pass
     ("06-network", "ex-ch6-linear", "bias-forgotten"): (
         "return x @ w.T + b",
@@ -192,6 +304,15 @@ WRONG = {
         "my_max_pool2d_backward(grad.reshape(p2.shape), a1, 2)",
         "input of its own pooling"),
 }
+
+
+# The exercises where the learner writes a layer's forward or backward pass: each has at
+# least four planted mistakes (tests/test_exercises.py); every other autograded exercise
+# has at least one.
+CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-linear",
+                  "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",
+                  "ex-ch6-max-pool-backward", "ex-ch6-lenet"})
+MIN_CORE_MISTAKES = 4
 
 
 def mistakes(chapter: str) -> list[tuple[str, str, str]]:
