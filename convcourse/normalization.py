@@ -178,20 +178,23 @@ class BatchNorm2d(HasModes):
         x = self._check_input(x)
         dtype = result_dtype(x)
         x = x.astype(dtype, copy=False)
+        # Two new (N, C, H, W) arrays, x_hat and the output; the rest is done in place
+        # (fresh memory is slow: every page of it is faulted in when first written).
         if self.training:
             count = x.size // self.num_features
-            mean = x.mean(axis=_AXES)
-            centred = x - _per_channel(mean)
-            var = np.einsum("nchw,nchw->c", centred, centred) / count  # biased
+            mean = np.einsum("nchw->c", x) / count
+            x_hat = x - _per_channel(mean)  # centred, for now
+            var = np.einsum("nchw,nchw->c", x_hat, x_hat) / count  # biased
             self._update_running(mean, var, count)
         else:
-            centred = x - _per_channel(self.running_mean.astype(dtype, copy=False))
+            x_hat = x - _per_channel(self.running_mean.astype(dtype, copy=False))
             var = self.running_var.astype(dtype, copy=False)
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = centred * _per_channel(inv_std)
+        x_hat *= _per_channel(inv_std)
         self.cache = BatchNormCache(x_hat, inv_std, self.training)
-        weight = self.weight.astype(dtype, copy=False)
-        return x_hat * _per_channel(weight) + _per_channel(self.bias.astype(dtype, copy=False))
+        out = x_hat * _per_channel(self.weight.astype(dtype, copy=False))
+        out += _per_channel(self.bias.astype(dtype, copy=False))
+        return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """``dL/dx`` from ``grad_out = dL/dy`` ``(N, C, H, W)``; stores ``grad_weight``
@@ -209,10 +212,14 @@ class BatchNorm2d(HasModes):
         scale = self.weight.astype(dtype, copy=False) * inv_std  # gamma / s, (C,)
         if not batch_statistics:
             return (grad_out * _per_channel(scale)).astype(dtype, copy=False)
+        # gamma / s * (g - mean(g) - x_hat mean(g x_hat)): the compact form divided by m,
+        # computed in one new array
         count = x_hat.size // self.num_features
-        grad_x = (count * grad_out - _per_channel(sum_g)
-                  - x_hat * _per_channel(sum_g_x_hat)) * _per_channel(scale / count)
-        return grad_x.astype(dtype, copy=False)
+        grad_x = x_hat * _per_channel(-sum_g_x_hat / count)
+        grad_x += grad_out
+        grad_x -= _per_channel(sum_g / count)
+        grad_x *= _per_channel(scale)
+        return grad_x
 
     def parameters(self) -> list[Parameter]:
         """``weight`` (gamma) and ``bias`` (beta), with their gradients."""
