@@ -19,12 +19,13 @@ import numpy as np
 
 from .geometry import conv_output_size
 from .layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, Parameter, ReLU
+from .modes import HasModes
 from .validation import check_int, check_rng, check_shape
 
 __all__ = ["Sequential", "lenet"]
 
 
-class Sequential(Layer):
+class Sequential(HasModes):
     """Layers in a row, the counterpart of ``torch.nn.Sequential``.
 
     Parameters
@@ -37,6 +38,10 @@ class Sequential(Layer):
     ``parameters()`` lists every layer's parameters, named ``"index.name"`` as torch
     names them (``"0.weight"``, ``"0.bias"``, ``"3.weight"``, ...), so that the two
     can be matched name by name.
+
+    ``train()`` and ``eval()`` switch every layer that has the two modes
+    (:mod:`convcourse.modes`), layers inside layers included, and ``buffers()``
+    lists their buffers (running statistics), named ``"index.name"`` too.
 
     Examples
     --------
@@ -78,6 +83,10 @@ class Sequential(Layer):
             for p in layer.parameters()
         ]
 
+    def named_layers(self) -> list[tuple[str, Layer]]:
+        """``("0", first layer)``, ``("1", second layer)``, ...: the names torch gives them."""
+        return [(str(index), layer) for index, layer in enumerate(self.layers)]
+
     def __len__(self) -> int:
         return len(self.layers)
 
@@ -88,7 +97,8 @@ class Sequential(Layer):
         return iter(self.layers)
 
     def __repr__(self) -> str:
-        lines = [f"  ({index}): {layer!r}" for index, layer in enumerate(self.layers)]
+        lines = [f"  ({index}): {layer!r}".replace("\n", "\n  ")  # nested layers indented
+                 for index, layer in enumerate(self.layers)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
 
 
