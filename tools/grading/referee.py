@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.grading import wire
-from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
+from tools.grading.student import FORBIDDEN
 from tools.grading.zygote import Zygote
 
 OUTPUT_LIMIT = 2**20  # bytes a submission may print (the rest is dropped)
@@ -64,6 +65,7 @@ class QuestionResult:
     score: float
     possible: float
     cases: list[CaseResult] = field(default_factory=list)
+    forbidden: str = ""  # why the exercise earns nothing: it used a forbidden implementation
 
 
 @dataclass
@@ -88,11 +90,11 @@ class Outcome:
 class Student:
     """The referee's side of one student's process."""
 
-    def __init__(self, zygote: Zygote, folder: Path, deadline: float) -> None:
+    def __init__(self, zygote: Zygote, folder: Path, deadline: float, isolate: bool) -> None:
         self._sock, theirs = socket.socketpair()
         self.deadline, self.stopped = deadline, ""
-        job = {"folder": str(folder), "output_limit": OUTPUT_LIMIT,
-               "memory_limit": MEMORY_LIMIT}
+        job = {"folder": str(folder), "output_limit": OUTPUT_LIMIT, "isolate": isolate,
+               "memory_limit": MEMORY_LIMIT, "timeout": deadline - time.monotonic()}
         try:
             self.pid = zygote.request(job, theirs.fileno())
         finally:
@@ -272,7 +274,12 @@ def grade_question(test: QuestionTests, namespace: dict) -> QuestionResult:
     score = sum(c.points for c in cases if c.passed)
     if test.all_or_nothing and score < test.possible:
         score = 0
-    return QuestionResult(test.name, score, test.possible, cases)
+    result = QuestionResult(test.name, score, test.possible, cases)
+    used = next((c.detail for c in cases if FORBIDDEN in c.detail), "")
+    if used:  # the answer called the course's (or torch's) implementation
+        result.score = 0
+        result.forbidden = used.split(": ", 1)[-1]
+    return result
 
 
 class Assignment:
@@ -280,6 +287,10 @@ class Assignment:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        altered = changed_files(self.folder)
+        if altered:
+            raise ValueError(f"{self.folder}: the assignment differs from its manifest "
+                             f"({', '.join(altered[:5])}): regenerate it (make assignments)")
         self.spec = GradingSpec.load(self.folder / "autograder" / SPEC_FILE)
         self.tests = load_tests(self.folder / "autograder" / "autograder.zip")
         missing = [q.name for q in self.spec.questions if q.name not in self.tests]
@@ -298,16 +309,18 @@ class Assignment:
                     errors.append(f"setup cell {number}: {type(error).__name__}: {error}")
         return namespace, errors
 
-    def grade(self, cells: list, zygote: Zygote, timeout: float) -> Outcome:
+    def grade(self, cells: list, zygote: Zygote, timeout: float, isolate: bool = True
+              ) -> Outcome:
         """Grade the student's cells (:meth:`GradingSpec.student_cells`) within ``timeout``
-        seconds; see the module docstring."""
+        seconds, confined unless ``isolate`` is false; see the module docstring."""
         start = time.monotonic()
         folder = Path(tempfile.mkdtemp(prefix="convcourse-submission-"))
-        student = Student(zygote, folder, start + timeout)
+        student = Student(zygote, folder, start + timeout, isolate)
         outcome = Outcome("graded")
         try:
             report = student.exchange({"setup": self.spec.setup, "cells": cells,
-                                       "names": self.spec.names})
+                                       "names": self.spec.names,
+                                       "allowed": self.spec.allowed})
             namespace, setup_errors = self.setup_namespace()
             if setup_errors:
                 outcome.status = "error"
