@@ -53,9 +53,10 @@ class WorkerProcess:
     is replaced, so no later submission gets an earlier one's reply.
     """
 
-    def __init__(self, log: IO[str] | None, bytecode: Path) -> None:
+    def __init__(self, log: IO[str] | None, bytecode: Path,
+                 command: tuple[str, ...] = ("-m", "tools.grading.worker")) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tools.grading.worker"], cwd=ROOT,
+            [sys.executable, *command], cwd=ROOT,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log or subprocess.DEVNULL,
             env=worker_environment(bytecode), text=True, start_new_session=True,
         )
