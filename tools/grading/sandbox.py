@@ -16,6 +16,7 @@ namespaces and Landlock (5.13 or later; measured on 6.18, Landlock ABI 7):
   and it is gone with the namespace; ``/run`` and ``/dev/shm`` are replaced by empty
   ones (no way to the host's Unix sockets).
 * **Landlock**: read (and execute) only the Python installation, the course's package
+  (not the source of its implementations of what the exercises ask, nor any bytecode)
   and system libraries (:func:`readable_paths`); write only the scratch ``tmpfs`` and
   ``/dev/null``. Never the project's tree: not the autograder's tests, the solutions,
   the submissions, the gradebook, the results cache, the handouts or the bytecode.
@@ -109,16 +110,20 @@ def landlock_abi() -> int:
         return 0
 
 
-def readable_paths() -> list[str]:
-    """What a submission may read: Python, its packages, the course package, the system."""
+def readable_paths(hidden: tuple[str, ...] = ()) -> list[str]:
+    """What a submission may read: Python, its packages, the system, and the course's
+    package except the modules named in ``hidden`` (their source stays unread)."""
     import convcourse
 
+    package = Path(convcourse.__file__).parent
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             os.path.dirname(convcourse.__file__), "/usr", "/lib", "/lib64", "/lib32",
-             "/bin", "/sbin", "/etc/ld.so.cache", "/etc/localtime", "/etc/passwd",
-             "/etc/group", "/etc/nsswitch.conf", "/etc/fonts", "/proc", "/sys/devices/system/cpu",
-             "/sys/fs/cgroup", "/dev/urandom", "/dev/random", "/dev/zero"}
+             "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/ld.so.cache",
+             "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+             "/etc/fonts", "/proc", "/sys/devices/system/cpu", "/sys/fs/cgroup",
+             "/dev/urandom", "/dev/random", "/dev/zero"}
     paths |= {p for p in sys.path if p and "site-packages" in p}
+    paths |= {str(p) for p in package.iterdir()
+              if p.name != "__pycache__" and p.stem not in hidden}
     resolved = {os.path.realpath(p) for p in paths} | paths
     return sorted(p for p in resolved if os.path.exists(p))
 
@@ -159,8 +164,12 @@ def private_scratch() -> Path:
     return work
 
 
-def restrict(readable: list[str], writable: list[str]) -> int:
-    """Apply Landlock to this process and its future children; return the ABI used."""
+def restrict(readable: list[str], writable: list[str], listable: list[str] = ()) -> int:
+    """Apply Landlock to this process and its future children; return the ABI used.
+
+    ``readable`` and ``writable`` hold everything beneath them; of a ``listable``
+    folder, only the names of what it holds can be read.
+    """
     abi = landlock_abi()
     if abi < 1:
         raise IsolationUnavailable("this kernel has no Landlock (Linux 5.13 or later, "
@@ -177,7 +186,8 @@ def restrict(readable: list[str], writable: list[str]) -> int:
         raise OSError(ctypes.get_errno(), "landlock_create_ruleset failed")
     try:
         write = fs & ~_EXECUTE
-        for paths, allowed in ((readable, _READ), (writable, _READ | write)):
+        for paths, allowed in ((readable, _READ), (writable, _READ | write),
+                               (listable, _READ_DIR)):
             for path in paths:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
                 try:
@@ -215,7 +225,9 @@ def confine_child(readable: list[str], cpu_seconds: int) -> Path:
         _write_file("/proc/sys/kernel/pid_max", str(PID_MAX))
     limit(resource.RLIMIT_NOFILE, MAX_OPEN_FILES)
     limit(resource.RLIMIT_CPU, cpu_seconds)
-    restrict(readable, ["/tmp", "/dev/null"])
+    import convcourse
+
+    restrict(readable, ["/tmp", "/dev/null"], [os.path.dirname(convcourse.__file__)])
     return work
 
 

@@ -118,7 +118,7 @@ def _child(channel: socket.socket, job: dict) -> None:
 
 @functools.cache
 def _readable() -> list[str]:
-    return sandbox.readable_paths()
+    return sandbox.readable_paths(hidden=student.COURSE_MODULES)
 
 
 def _receive_job(sock: socket.socket) -> tuple[dict, int] | None:
