@@ -13,7 +13,13 @@ assignments``). Writes, in ``--out`` (default ``_build/grades/CHAPTER``):
   and the notebook's cells that raised errors;
 * ``results/<student>.json``: the whole outcome, which is also the cache: a re-run
   grades only the submissions whose file (or the autograder, or this grader) changed,
-  and those whose last grade was an error or a time-out shorter than the new limit.
+  and those whose last grade was an error or a time-out shorter than the new limit;
+  only results this grader signed (HMAC, key ``.grader-key``) are reused;
+* ``class-report.md`` and ``score-histogram.png``: each test case's failure rate across
+  the class with its message, and the scores' histogram.
+
+Each submission runs confined (:mod:`tools.grading.sandbox`); where Linux cannot do
+that, nothing is graded and the safer routes are named, unless ``--unisolated``.
 
 Statuses: ``graded``; ``timeout`` (zero); and, never run, ``empty``, ``invalid-json``,
 ``not-a-notebook``, ``wrong-chapter``, ``too-large``, ``missing``, ``ambiguous`` (zero);

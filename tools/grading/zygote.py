@@ -10,12 +10,15 @@ The zygote closes the referee's channels to the manager first (``close_fds``), s
 no student's process inherits a pipe it could write a fake grade into. Each child,
 before it runs anything of the student's:
 
-* becomes the leader of a new process group (so the referee can stop it and anything
-  it started with one ``killpg``), and asks Linux to kill it if the zygote ends;
-* works in a fresh folder of its own (``HOME`` and ``TMPDIR`` point there too), with
-  standard input from ``/dev/null`` and standard output and error going to a file
-  there, capped by ``RLIMIT_FSIZE`` and by :class:`tools.grading.student.CappedText`;
-* gets an address-space limit (``RLIMIT_AS``) a fixed amount above what it inherited.
+* becomes the leader of a new session and process group (so the referee can stop it
+  with one ``killpg``), and asks Linux to kill it if the zygote ends;
+* sends its standard output and error to a file in a folder of the referee's, capped by
+  ``RLIMIT_FSIZE`` and by :class:`tools.grading.student.CappedText`, and gets an
+  address-space limit (``RLIMIT_AS``) a fixed amount above what it inherited;
+* unless the job says ``isolate: false``, enters new namespaces and forks the process
+  that runs the student's code, confined (:mod:`tools.grading.sandbox`): PID 1 of its
+  namespace, so that everything it starts dies with it;
+* gets an environment of its own (:func:`student_environment`), none of the grader's.
 
 Protocol: the referee sends, over a Unix socket, a JSON job with one file descriptor
 attached (the child's end of a socket pair); the zygote answers with the child's pid.
