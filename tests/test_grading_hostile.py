@@ -672,7 +672,7 @@ def test_the_hidden_tests_and_the_solutions_stay_unread(batch):
     _, out, *_ = batch
     tests = load_tests(assign.OUT / CHAPTER / "autograder" / "autograder.zip")
     hidden = [case.body.strip().splitlines()[-1] for question in tests.values()
-              for case in question.cases if case.hidden]
+              for case in question.test_cases if case.hidden]
     solution = "x_pad = np.pad(x, padding)"
     for path in (out / "feedback").glob("*.txt"):
         text = path.read_text()

@@ -6,13 +6,14 @@ import json
 import socket
 import struct
 import threading
+from dataclasses import replace
 
 import nbformat
 import numpy as np
 import pytest
 
 from tools import autograder_requirements, grade, tag_cells
-from tools.grading import pool, referee, report, sandbox, submissions, wire
+from tools.grading import pool, referee, report, sandbox, student, submissions, wire
 from tools.grading.spec import (
     GradingSpec,
     Question,
@@ -164,13 +165,14 @@ def test_a_chapter_with_two_exercises():
         ("code", "import numpy as np\nfrom convcourse import reference", ["grading-setup"]),
         ("code", "data = np.ones(3)", ["grading-setup"]),
         ("code", "plot(data)", []),
-        *_question("ex-a", "def f(x):\n    return x", "assert f(data) is data"),
+        *_question("ex-a", "def f(x):\n    return x + data", "assert f(data) is data"),
         *_question("ex-b", "class Layer:\n    pass\nSIZE = 3", "assert reference and SIZE"),
     )
     spec = build_spec("06-net", chapter, chapter)
     assert [(q.name, q.defines) for q in spec.questions] == [("ex-a", ("f",)),
                                                              ("ex-b", ("Layer", "SIZE"))]
     assert len(spec.setup) == 2 and spec.imports == ["numpy", "convcourse"]
+    assert spec.allowed == ["data"]  # what the solutions use from the setup (not reference)
     assert rebound_test_names(chapter) == []
     chapter.cells.insert(3, nbformat.v4.new_code_cell("reference = np.zeros(2)"))
     assert rebound_test_names(chapter) == ["reference"]
@@ -243,26 +245,43 @@ def test_read_notebook_says_why_a_file_cannot_be_graded():
 
 # -- tests and points -------------------------------------------------------------------
 
-@pytest.mark.parametrize("total, given", [
-    (None, [1, 1, 2]), (None, [None, None]), (None, [2, None]), (6, [None, 1, None]),
-    ([1, 2, 3], [None, None, None]), (4, [1, 1]),
-])
-def test_case_points_are_resolved_as_otter_resolves_them(total, given):
-    from otter.test_files.abstract_test import TestCase, TestFile
+def _ok_test(cases: list[str], points=None, all_or_nothing: bool = False):
+    from otter.test_files.ok_test import OKTestFile
 
-    cases = [TestCase(f"c{i}", "", False, p, None, None) for i, p in enumerate(given)]
-    expected = [c.points for c in TestFile.resolve_test_file_points(total, cases)]
-    assert referee.case_points(total, given) == pytest.approx(expected)
+    return OKTestFile.from_spec({"name": "q", "points": points, "all_or_nothing": all_or_nothing,
+                                 "suites": [{"cases": [{"code": code, "hidden": False,
+                                                        "failure_message": f"hint {i}"}
+                                                       for i, code in enumerate(cases)]}]})
 
 
-def test_run_case_reports_the_first_problem():
+def test_otter_runs_the_cases_and_says_what_failed():
     namespace = {"f": lambda x: 2 * x}
-    assert referee.run_case(">>> assert f(2) == 4\n", namespace, "t") == (True, "")
-    passed, problem = referee.run_case(">>> assert f(2) == 5, 'f(2) is 4'\n>>> 1/0\n",
-                                       namespace, "t")
-    assert not passed and problem == "AssertionError: f(2) is 4"
-    assert referee.run_case(">>> f(1)\n3\n", namespace, "t") == (False,
-                                                                "f(1) gave '2', expected '3'")
+    result = referee.grade_question(_ok_test([
+        ">>> assert f(2) == 4\n", ">>> assert f(2) == 5, 'f(2) is 4'\n>>> 1/0\n",
+        ">>> f(1)\n3\n"], points=6), namespace)
+    assert (result.score, result.possible) == (2, 6)
+    assert [(c.passed, c.message, c.detail) for c in result.cases] == [
+        (True, "", ""), (False, "hint 1", "AssertionError: f(2) is 4"),
+        (False, "hint 2", "f(1) gave '2', expected '3'")]
+
+
+def test_points_follow_otters_rules():
+    namespace = {"f": lambda x: x}
+    assert referee.grade_question(_ok_test([">>> f(1)\n1\n", ">>> f(1)\n2\n"], 4,
+                                            all_or_nothing=True), namespace).score == 0
+    with pytest.raises(ValueError, match="More points"):  # otter refuses, so do we
+        _ok_test([">>> 1"], 1).resolve_test_file_points(1, [
+            replace(c, points=3) for c in _ok_test([">>> 1"]).test_cases])
+
+
+def test_an_answer_that_used_a_forbidden_function_earns_nothing_for_its_exercise():
+    def answer(x):
+        raise RuntimeError(f"convcourse.reference.conv2d {student.FORBIDDEN}: write it")
+
+    result = referee.grade_question(_ok_test([">>> 1 + 1\n2\n", ">>> f(1)\n"], 4),
+                                    {"f": answer})
+    assert result.cases[0].passed and result.score == 0
+    assert result.forbidden.startswith("convcourse.reference.conv2d is not available")
 
 
 # -- report and tools -------------------------------------------------------------------

@@ -12,7 +12,7 @@ to standard error instead, so they cannot corrupt the protocol). Requests:
   SECONDS}``, the student's cells (:meth:`tools.grading.spec.GradingSpec.student_cells`):
   reply with the :class:`tools.grading.referee.Outcome` as a dict.
 
-It imports neither otter nor nbformat (seconds each): the manager reads notebooks.
+It runs the tests with otter's own test-file classes; the manager reads the notebooks.
 """
 
 from __future__ import annotations
