@@ -46,6 +46,7 @@ from pathlib import Path
 from tools import assign
 from tools.grading import sandbox
 from tools.grading.pool import Pool
+from tools.grading.referee import Outcome
 from tools.grading.report import GRADED, write_class_report, write_feedback, write_gradebook
 from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
 from tools.grading.submissions import MAX_BYTES, content_hash, discover, read_notebook
@@ -111,7 +112,7 @@ def _cached(results: Path, key: dict, timeout: float, secret: bytes) -> dict | N
 
 
 def _not_graded(status: str, detail: str) -> dict:
-    return {"status": status, "questions": [], "notes": [detail], "cell_errors": []}
+    return Outcome(status, notes=[detail]).to_dict()
 
 
 def grade_class(chapter: str, submissions: Path, out: Path | None = None,

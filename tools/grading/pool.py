@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from tools.grading.referee import Outcome
+
 ROOT = Path(__file__).resolve().parents[2]
 GRACE = 120.0  # seconds a worker may take beyond a submission's time limit (its own work)
 
@@ -192,8 +194,8 @@ class Pool:
             except RuntimeError as error:
                 self._workers[index].kill()
                 self._workers[index] = self._new_worker()
-                outcome = {"status": "error", "notes": [str(error)], "questions": [],
-                           "cell_errors": [], "seconds": round(time.monotonic() - start, 3)}
+                outcome = Outcome("error", notes=[str(error)],
+                                  seconds=round(time.monotonic() - start, 3)).to_dict()
             results.put((key, outcome))
 
     def close(self) -> None:

@@ -104,12 +104,14 @@ def write_class_report(out: Path, spec: GradingSpec, outcomes: dict[str, dict]) 
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     totals = [sum(question_scores(o).values()) for o in outcomes.values()]
     figure, axes = plt.subplots(figsize=(6, 3.2))
     bins = max(1, min(int(spec.maximum), 20))
     axes.hist(totals, bins=bins, range=(0, max(spec.maximum, 1)), color="#4477aa",
               edgecolor="white")
+    axes.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes.set(xlabel=f"total score (out of {_number(spec.maximum)})", ylabel="students",
              title=f"{spec.chapter}: scores of {len(totals)} submissions")
     figure.tight_layout()
