@@ -188,7 +188,7 @@ def restrict(readable: list[str], writable: list[str], listable: list[str] = ())
         write = fs & ~_EXECUTE
         for paths, allowed in ((readable, _READ), (writable, _READ | write),
                                (listable, _READ_DIR)):
-            for path in paths:
+            for path in filter(os.path.exists, paths):  # not what the new /tmp hides
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
                 try:
                     is_dir = os.path.isdir(path)
