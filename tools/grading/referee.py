@@ -4,14 +4,17 @@ The referee (this process) never runs student code. It forks the student's proce
 from the zygote, sends it the setup cells and the student's cells, and meanwhile runs
 the setup cells itself, from the autograder's copy. Then it binds each name the tests
 use (``conv2d_single``...) to a :class:`Remote` that calls into the student's process,
-and runs the autograder's own copies of the tests (otter's OK format) here. What a
+and runs the autograder's own copies of the tests here, with otter's own OK-test classes
+(so cases and points follow the rules Gradescope applies). What a
 student's function returns crosses as data (:mod:`tools.grading.wire`), so a patched
 ``numpy.allclose``, ``torch.nn.functional.conv2d`` or ``convcourse.reference`` in the
 student's process cannot change what the tests compute; printed text is never read.
 
 One time limit covers the student's process from its start to the last test: when it
 passes, the process group is killed, the remaining calls fail at once, and the
-submission's status is ``timeout`` with zero points.
+submission's status is ``timeout`` with zero points. An exercise whose answer called a
+function :mod:`tools.grading.student` refuses (the course's own implementation of it)
+scores zero, with the reason in ``QuestionResult.forbidden``.
 """
 
 from __future__ import annotations
