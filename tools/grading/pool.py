@@ -18,7 +18,6 @@ import selectors
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +27,10 @@ from typing import IO, Any
 from tools.grading.referee import Outcome
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where the workers' Python keeps its bytecode: a folder only the grader writes (no
+# submission can reach it, tools.grading.sandbox), so a ``.pyc`` planted next to a
+# source file is never read. Compiled once per checkout (seconds), then reused.
+BYTECODE = ROOT / "_build" / "grading-bytecode"
 GRACE = 120.0  # seconds a worker may take beyond a submission's time limit (its own work)
 
 
@@ -38,7 +41,7 @@ PASSED_ON = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONPATH", "VIRTUAL_ENV"
 def worker_environment(bytecode: Path) -> dict[str, str]:
     """The workers' environment: none of the instructor's variables but ``PASSED_ON``;
     one thread each for the numeric libraries, no display; Python reads and writes
-    bytecode only in ``bytecode`` (a fresh folder of the grader's), never a
+    bytecode only in ``bytecode`` (a folder of the grader's), never in a
     ``__pycache__`` that a submission could have planted."""
     env = {name: os.environ[name] for name in PASSED_ON if name in os.environ}
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
@@ -118,11 +121,11 @@ class Pool:
     def __init__(self, workers: int | None = None, log: IO[str] | None = None) -> None:
         self.size = max(1, workers or os.cpu_count() or 1)
         self._log = log
-        self._bytecode = tempfile.TemporaryDirectory(prefix="convcourse-bytecode-")
+        BYTECODE.mkdir(parents=True, exist_ok=True)
         self._workers = [self._new_worker() for _ in range(self.size)]
 
     def _new_worker(self) -> WorkerProcess:
-        return WorkerProcess(self._log, Path(self._bytecode.name))
+        return WorkerProcess(self._log, BYTECODE)
 
     @property
     def pids(self) -> list[int]:
@@ -204,4 +207,3 @@ class Pool:
             worker.close(wait=False)
         for worker in self._workers:
             worker.close()
-        self._bytecode.cleanup()
