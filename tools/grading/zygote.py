@@ -101,12 +101,19 @@ def _child(channel: socket.socket, job: dict) -> None:
         work = folder
         if job["isolate"]:
             sandbox.enter_namespaces()
+            alive, kept = os.pipe()  # at EOF, the waiting process is gone
             if os.fork():  # this process: wait for PID 1 of the namespace, then end
                 channel.close()
                 os.wait()
                 status = 0
                 return
-            _die_with_parent()
+            os.close(kept)
+            os.setsid()  # a group without the waiting process: kill(0) cannot reach it
+            _die_with_parent()  # killing the waiting process kills this one, and the namespace
+            os.set_blocking(alive, False)
+            with contextlib.suppress(BlockingIOError):
+                if os.read(alive, 1) == b"":  # it died before the line above took effect
+                    return
             work = sandbox.confine_child(_readable(), int(job["timeout"]) + 2)
         os.chdir(work)
         os.environ.clear()
