@@ -12,6 +12,7 @@
 #   make bench-grading how many submissions make grade grades a minute (chapter 1)
 #   make assignments   instructors: student notebooks + autograders in _build/assignments
 #   make grade CHAPTER=01-naive-forward SUBMISSIONS=folder [TIMEOUT=60] [JOBS=n] [OUT=dir]
+#                      [UNISOLATED=1: unsafe, where Linux cannot isolate submissions]
 #                      instructors: grade a class into a gradebook (see instructors.md)
 #   make autograder-check   prove each autograder zip grades with what it declares alone
 
@@ -96,6 +97,7 @@ assignments: $(STAMP)
 
 grade: $(STAMP)
 	$(BIN)/python -m tools.grade "$(CHAPTER)" "$(SUBMISSIONS)" $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	    $(if $(UNISOLATED),--unisolated) \
 	    $(if $(JOBS),--jobs $(JOBS)) $(if $(OUT),--out "$(OUT)")
 
 # Builds (once, cached in _build/autograder-env) an environment from a zip's declarations

@@ -5,9 +5,10 @@ solutions, the planted wrong answer and the untouched student notebook, each wit
 extra cell of its own so that no two files are equal), grades it with
 ``tools.grade.grade_class`` on one worker per core, and prints the start-up time (the
 workers import torch), the grading time, and submissions graded a minute with and
-without the start-up. Then it grades the same folder again, where every submission is
-unchanged and skipped. Nothing is asserted: the numbers depend on the machine and on
-what else runs on it.
+without the start-up, with each submission isolated (tools.grading.sandbox) and then,
+for comparison, unisolated (fresh output folders, the same workers). Then it grades the
+folder again, where every submission is unchanged and skipped. Nothing is asserted: the
+numbers depend on the machine and on what else runs on it.
 
 Usage: ``python -m benchmarks.bench_grading [--students N] [--jobs N]``.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from tools import assign, grade
+from tools.grading.pool import Pool
 from tools.planted import mistakes, wrong_notebook
 
 CHAPTER = "01-naive-forward"
@@ -47,28 +49,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=None, help="default: one per core")
     args = parser.parse_args(argv)
     jobs = args.jobs or os.cpu_count() or 1
-    lines: list[str] = []
+    rates = {}
     with tempfile.TemporaryDirectory() as tmp:
-        folder, out = Path(tmp) / "class", Path(tmp) / "grades"
+        folder = Path(tmp) / "class"
         folder.mkdir()
         build_class(folder, args.students)
-        start = time.monotonic()
-        grade.grade_class(CHAPTER, folder, out, jobs=jobs, log=lines.append)
-        total = time.monotonic() - start
-        start = time.monotonic()
-        grade.grade_class(CHAPTER, folder, out, jobs=jobs, log=lambda line: None)
-        rerun = time.monotonic() - start
-    (summary,) = [line for line in lines if line.startswith("graded ")]
-    words = summary.split()
-    seconds, startup = float(words[3]), float(words[-4])
+        startup = 0.0
+        with Pool(jobs) as pool:
+            for isolate in (True, False):
+                lines: list[str] = []
+                grade.grade_class(CHAPTER, folder, Path(tmp) / f"grades-{isolate}",
+                                  pool=pool, log=lines.append, isolate=isolate)
+                (summary,) = [line for line in lines if line.startswith("graded ")]
+                rates[isolate] = float(summary.split()[3])
+                startup = startup or float(summary.split()[-4])
+            start = time.monotonic()
+            grade.grade_class(CHAPTER, folder, Path(tmp) / "grades-True", pool=pool,
+                              log=lambda line: None)
+            rerun = time.monotonic() - start
     print(f"chapter {CHAPTER}: {args.students} submissions, {jobs} workers "
-          f"on {os.cpu_count()} cores")
-    print(f"  start-up (workers import torch): {startup:6.1f} s")
-    print(f"  grading:                         {seconds:6.1f} s   "
-          f"{60 * args.students / seconds:5.0f} submissions a minute")
-    print(f"  whole command:                   {total:6.1f} s   "
-          f"{60 * args.students / total:5.0f} submissions a minute")
-    print(f"  re-run, all unchanged (skipped): {rerun:6.1f} s")
+          f"on {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
+    print(f"  start-up (workers import torch):  {startup:6.1f} s")
+    for isolate, label in ((True, "isolated (default)"), (False, "unisolated")):
+        seconds = rates[isolate]
+        print(f"  grading, {label:<19}  {seconds:6.1f} s   "
+              f"{60 * args.students / seconds:5.0f} submissions a minute")
+    print(f"  re-run, all unchanged (skipped):  {rerun:6.1f} s")
 
 
 if __name__ == "__main__":

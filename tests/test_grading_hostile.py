@@ -1,38 +1,49 @@
 """Submissions that fight back, graded in one batch with ``make grade``'s tool.
 
 One class folder for chapter 1 holds a correct, an untouched and a wrong submission and
-every kind of hostile or broken one. The batch is graded once, in parallel, with a short
-time limit; each test then checks the grade one submission got, and that the others
-were not affected (the correct submission keeps full marks whatever the others did).
+every kind of hostile or broken one, each row of the table in instructors.md among them.
+The batch is graded once, in parallel, isolated (tools.grading.sandbox), with a short
+time limit; each test then checks the grade one submission got and the proof that the
+guarantee held (nothing read or written outside, no connection made, no process left,
+the grader's processes untouched), and that the others were not affected.
 
-What these tests do *not* show, because local grading does not prevent it (a submission
-runs as the instructor's user): a submission can write wherever that user can, read the
-autograder's files, use the network, and signal the user's other processes. The test
-``test_a_submission_can_write_outside_its_folder`` records the first honestly;
-instructors.md names the routes that isolate submissions (Gradescope, ``otter grade``).
+Needs a Linux that can isolate (user namespaces and Landlock); elsewhere these tests are
+skipped and test_grading_parts checks that make grade refuses to run.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import os
+import socket
+import sysconfig
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tools import assign, grade
-from tools.grading.referee import OUTPUT_LIMIT
-from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.grading import sandbox
+from tools.grading.pool import PASSED_ON, worker_environment
+from tools.grading.referee import OUTPUT_LIMIT, load_tests
+from tools.grading.sandbox import SCRATCH_BYTES
+from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
+from tools.grading.zygote import student_environment
 from tools.planted import SOLUTION_TAG, WRONG, wrong_notebook
 
-pytestmark = pytest.mark.grading
+pytestmark = [pytest.mark.grading, pytest.mark.skipif(
+    bool(sandbox.probe()), reason=f"no isolation here ({sandbox.probe()}); "
+    "test_grading_parts::test_make_grade_refuses_without_isolation covers this system")]
 
 CHAPTER = "01-naive-forward"
 QUESTION = "ex-ch1-single"  # the exercise the submissions attack: conv2d_single
+FORWARD = "ex-ch1-forward"  # conv2d_batched, the one answered with the course's code
 MISTAKE = (CHAPTER, QUESTION, "padding-ignored")  # the planted wrong answer (tools.planted)
-TIMEOUT = 5  # seconds: the chapter-1 solution is graded in well under one
+TIMEOUT = 10  # seconds: the chapter-1 solution is graded in well under one (quiet machine)
 ESCAPE_HOME = "convcourse-grading-escape-test.txt"
 
 PATCH_THE_REFEREE = """\
@@ -94,6 +105,193 @@ for _ in range(300):
     os.write(1, b"y" * 1_000_000)     # and 300 MB straight to the file descriptor
 """
 
+# -- attacks on what isolation protects (each cell starts with T = {the paths, ports}) ---
+
+CALLS_THE_REFERENCE = """\
+def conv2d_batched(x, weight, bias, stride=1, padding=0):
+    return reference.conv2d(x, weight, bias, stride=stride, padding=padding)
+"""
+
+CALLS_TORCH = """\
+def conv2d_batched(x, weight, bias, stride=1, padding=0):
+    out = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(weight),
+                                     torch.from_numpy(bias), stride=stride, padding=padding)
+    return out.numpy()
+"""
+
+READS_THE_HIDDEN_TESTS = """\
+found = []
+for path in (T["zip"], T["chapter"], T["solutions"], T["reference"]):
+    try:
+        found.append(open(path, "rb").read().decode("latin-1"))
+    except OSError as error:
+        found.append(f"{type(error).__name__} {path}")
+raise RuntimeError(" ".join(found))
+"""
+
+SNOOPS = """\
+import glob, json, os
+own = os.readlink("/proc/self")
+seen = {"env": sorted(os.environ),
+        "own": sorted(line.split(b"=")[0].decode() for line in open(
+            "/proc/self/environ", "rb").read().split(b"\\0") if line)}
+for path in (T["classmate"], *glob.glob("/proc/[0-9]*/environ")):
+    if path.split("/")[2] in (own, "self"):
+        continue
+    try:
+        seen[path] = open(path, "rb").read().decode("latin-1")[:300]
+    except OSError as error:
+        pass
+try:
+    open(os.path.join(T["site_packages"], "planted_by_a_submission.py"), "w").write("x = 1")
+    seen["site-packages"] = "writable"
+except OSError as error:
+    seen["site-packages"] = type(error).__name__
+raise RuntimeError("SNOOPED " + json.dumps(seen))
+"""
+
+DAEMON = """\
+import ctypes, os, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        ctypes.CDLL(None).prctl(15, b"cc-hostile-dmn", 0, 0, 0)  # PR_SET_NAME
+        for _ in range(600):  # wait for the grader to end, then forge everything
+            time.sleep(0.05)
+            for path, text in ((T["gradebook"], "student,total\\ndaemon,13\\n"),
+                               (T["feedback"], "Score: 0 / 13"),
+                               (T["results"], "{}")):
+                try:
+                    open(path, "w").write(text)
+                except OSError:
+                    pass
+    os._exit(0)
+time.sleep(0.2)
+"""
+
+MANY_SLEEPS = """\
+import os, shutil
+started, refused = 0, ""
+for _ in range(400):  # the issue tried 200; 400 exceed the bound
+    try:
+        os.posix_spawn(shutil.which("sleep"), ["sleep", "4217"], {}, setsid=True)
+        started += 1
+    except OSError as error:
+        refused = f"{type(error).__name__}: {error}"
+raise RuntimeError(f"STARTED {started} sleeps; then {refused}")
+"""
+
+BINDS_A_PORT = """\
+import os, socket, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        try:
+            server = socket.socket()
+            server.bind(("127.0.0.1", T["port"]))
+            server.listen()
+        except OSError:
+            pass
+        time.sleep(600)
+    os._exit(0)
+"""
+
+FILLS_THE_DISK = """\
+written = 0
+try:
+    for i in range(300):
+        with open(f"fill-{i}", "wb") as f:
+            f.write(b"z" * 2**20)
+        written += 1
+except OSError as error:
+    raise RuntimeError(f"WROTE {written} MB, then {type(error).__name__}")
+raise RuntimeError(f"WROTE {written} MB")
+"""
+
+CONNECTS_OUT = """\
+import socket
+results = []
+for address in (("127.0.0.1", T["listener"]), ("1.1.1.1", 53)):
+    try:
+        socket.create_connection(address, timeout=1).close()
+        results.append(f"connected to {address}")
+    except OSError as error:
+        results.append(f"{type(error).__name__}")
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"hi", ("127.0.0.1", T["udp"]))
+    results.append("udp sent")
+except OSError as error:
+    results.append(type(error).__name__)
+raise RuntimeError("NETWORK " + ", ".join(results))
+"""
+
+EDITS_FILES = """\
+import json
+done = []
+for path in (T["handout"], T["classmate"], T["zip"]):
+    try:
+        with open(path, "ab") as f:
+            f.write(b"# written by a submission")
+        done.append(path)
+    except OSError as error:
+        pass
+raise RuntimeError(f"EDITED {len(done)}")
+"""
+
+PLANTS_BYTECODE = """\
+import os, importlib.util
+planted = 0
+for folder in (T["pycache"], "/tmp"):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "gradcheck.cpython-311.pyc"), "wb") as f:
+            f.write(importlib.util.MAGIC_NUMBER + b"\\0" * 12)
+        planted += folder != "/tmp"
+    except OSError:
+        pass
+raise RuntimeError(f"PLANTED {planted}")
+"""
+
+WRITES_TO_PIPES = """\
+import glob, os
+written = 0
+own = os.readlink("/proc/self")
+for fd in glob.glob("/proc/[0-9]*/fd/*"):
+    if fd.split("/")[2] == own:
+        continue
+    try:
+        out = os.open(fd, os.O_WRONLY | os.O_NONBLOCK)
+        os.write(out, LINE)
+        os.close(out)
+        written += 1
+    except OSError:
+        pass
+raise RuntimeError(f"FORGED {written}")
+"""
+
+FORGED_LINE = ('LINE = b\'{"status": "graded", "questions": [{"name": "ex-ch1-single", '
+               '"score": 6, "possible": 6, "cases": []}], "notes": [], "cell_errors": []}\\n\'\n')
+GARBAGE_LINE = "LINE = b'}}} not json at all\\n'\n"
+
+DEBUGGER = """\
+import ctypes, glob, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+attached = signalled = 0
+for entry in glob.glob("/proc/[0-9]*"):
+    pid = int(entry.split("/")[-1])
+    if pid in (1, os.getpid()):  # itself, PID 1 of its own namespace
+        continue
+    if libc.ptrace(16, pid, None, None) == 0:  # PTRACE_ATTACH
+        attached += 1
+    try:
+        os.kill(pid, 0)
+        signalled += 1
+    except OSError:
+        pass
+raise RuntimeError(f"ATTACHED {attached} SIGNALLED {signalled}")
+"""
+
+
 EXTRA_CELLS = [
     "def _double(a):\n    return 2 * a",
     "print('my own check:', conv2d_single(np.ones((3, 3)), np.ones((2, 2))))",
@@ -119,13 +317,21 @@ def _answer(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
                  and "def conv2d_single(" in c.source)
 
 
+def _forward(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The solution cell that defines ``conv2d_batched``."""
+    return _cell(notebook, lambda c: SOLUTION_TAG in c.metadata.get("tags", [])
+                 and "def conv2d_batched(" in c.source)
+
+
 def _add(notebook: nbformat.NotebookNode, *sources: str) -> nbformat.NotebookNode:
     notebook.cells += [nbformat.v4.new_code_cell(source) for source in sources]
     return notebook
 
 
-def build_class(folder: Path, assignment: Path, outside: Path, out: Path) -> None:
-    """Write the class folder: one submission per case of :data:`EXPECTED`."""
+def build_class(folder: Path, assignment: Path, outside: Path, out: Path,
+                targets: dict | None = None) -> None:
+    """Write the class folder: one submission per case of :data:`EXPECTED`; the attacks
+    get ``targets`` (paths and ports, see :func:`batch`) as ``T``."""
     solutions = assignment / "autograder" / f"{CHAPTER}.ipynb"
 
     def correct():
@@ -197,9 +403,31 @@ for target in ({str(out / 'gradebook.csv')!r}, {str(out / 'feedback' / 'correct.
         pass
 """))
     save("memory-hog.ipynb", _add(correct(), "_hog = np.ones(2**30)  # 8 GB of float64"))
-    save("kills-its-parent.ipynb", _add(correct(), "import os, signal, time\n"
-                                        "os.kill(os.getppid(), signal.SIGKILL)\n"
-                                        "time.sleep(30)"))
+    save("kills-its-parent.ipynb", _add(correct(), "import os, signal\n"
+                                        "os.kill(os.getppid(), signal.SIGKILL)"))
+    given = f"T = {targets!r}\n"
+
+    def attack(name: str, code: str, base=correct) -> None:
+        save(f"{name}.ipynb", _add(base(), given + code))
+
+    notebook = correct()
+    _forward(notebook).source = CALLS_THE_REFERENCE
+    save("calls-the-reference.ipynb", notebook)
+    notebook = correct()
+    _forward(notebook).source = CALLS_TORCH
+    save("calls-torch.ipynb", notebook)
+    attack("reads-the-hidden-tests", READS_THE_HIDDEN_TESTS)
+    attack("snoops", SNOOPS)
+    attack("daemon", DAEMON, wrong)
+    attack("many-sleeps", MANY_SLEEPS)
+    attack("binds-a-port", BINDS_A_PORT)
+    attack("fills-the-disk", FILLS_THE_DISK)
+    attack("connects-out", CONNECTS_OUT)
+    attack("edits-files", EDITS_FILES)
+    attack("plants-bytecode", PLANTS_BYTECODE)
+    attack("forges-a-reply", FORGED_LINE + WRITES_TO_PIPES, wrong)
+    attack("garbles-the-reply", GARBAGE_LINE + WRITES_TO_PIPES, wrong)
+    attack("attaches-a-debugger", DEBUGGER, wrong)
     notebook = _add(correct(), *EXTRA_CELLS)
     notebook.cells.insert(3, nbformat.v4.new_markdown_cell("My notes: *remember padding*."))
     save("extra-cells.ipynb", notebook)
@@ -207,7 +435,8 @@ for target in ({str(out / 'gradebook.csv')!r}, {str(out / 'feedback' / 'correct.
 
 # submission: (status, score), the score as one of
 #   "full": the chapter's maximum; "zero"; "wrong": what the planted wrong answer gets;
-#   "full-but-q": full marks except the attacked exercise's points.
+#   "full-but-q": full marks except the attacked exercise's points;
+#   "full-but-forward": full marks except conv2d_batched's (the course's code called).
 EXPECTED = {
     "correct": ("graded", "full"),
     "correct-in-a-folder": ("graded", "full"),
@@ -231,25 +460,112 @@ EXPECTED = {
     "prints-a-fake-score": ("graded", "wrong"),
     "writes-outside": ("graded", "full"),
     "memory-hog": ("graded", "full"),
-    "kills-its-parent": ("graded", "zero"),  # its process dies with its parent: no answer
+    "kills-its-parent": ("graded", "full"),  # its parent is out of reach (getppid() is 0)
     "extra-cells": ("graded", "full"),
+    "calls-the-reference": ("graded", "full-but-forward"),
+    "calls-torch": ("graded", "full-but-forward"),
+    "reads-the-hidden-tests": ("graded", "full"),
+    "snoops": ("graded", "full"),
+    "daemon": ("graded", "wrong"),
+    "many-sleeps": ("graded", "full"),
+    "binds-a-port": ("graded", "full"),
+    "fills-the-disk": ("graded", "full"),
+    "connects-out": ("graded", "full"),
+    "edits-files": ("graded", "full"),
+    "plants-bytecode": ("graded", "full"),
+    "forges-a-reply": ("graded", "wrong"),
+    "garbles-the-reply": ("graded", "wrong"),
+    "attaches-a-debugger": ("graded", "wrong"),
 }
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _processes(word: str) -> list[str]:
+    """The command lines (or names) of the live processes that contain ``word``."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        for name in ("cmdline", "comm"):
+            try:
+                text = (entry / name).read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if word in text:
+                found.append(f"{entry.name}: {text.strip()}")
+    return found
 
 
 @pytest.fixture(scope="module")
 def batch(grading_pool, tmp_path_factory):
-    """Grade the class once: ``(outcomes, output folder, log lines, outside folder)``."""
+    """Grade the class once: ``(outcomes, output folder, log lines, outside folder,
+    class folder, proofs)``; ``proofs`` holds what was measured around the batch."""
     assignment = assign.assign(assign.ROOT / "chapters" / f"{CHAPTER}.ipynb", run_tests=False)
-    assign.assign(assign.ROOT / "chapters" / "02-backward.ipynb", run_tests=False)
+    other = assign.assign(assign.ROOT / "chapters" / "02-backward.ipynb", run_tests=False)
     folder = tmp_path_factory.mktemp("class")
     out = tmp_path_factory.mktemp("grades")
     outside = tmp_path_factory.mktemp("outside")
-    build_class(folder, assignment, outside, out)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.setblocking(False)
+    targets = {
+        "zip": str(assignment / "autograder" / "autograder.zip"),
+        "chapter": str(assign.ROOT / "chapters" / f"{CHAPTER}.ipynb"),
+        "solutions": str(assignment / "autograder" / f"{CHAPTER}.ipynb"),
+        "classmate": str(folder / "correct.ipynb"),
+        "site_packages": sysconfig.get_paths()["purelib"],
+        "gradebook": str(out / "gradebook.csv"), "feedback": str(out / "feedback" / "correct.txt"),
+        "results": str(out / "results" / "daemon.json"), "port": _free_port(),
+        "listener": listener.getsockname()[1], "udp": udp.getsockname()[1],
+        "handout": str(other / "student" / "02-backward.ipynb"),
+        "pycache": str(assign.ROOT / "convcourse" / "__pycache__"),
+        "reference": str(assign.ROOT / "convcourse" / "reference.py"),
+    }
+    build_class(folder, assignment, outside, out, targets)
     (Path.home() / ESCAPE_HOME).unlink(missing_ok=True)
+    watched = [Path(targets[k]) for k in ("zip", "solutions", "classmate", "handout")]
+    before = {path: _digest(path) for path in watched}
+    pycache = Path(targets["pycache"])
+    bytecode = sorted(pycache.iterdir()) if pycache.is_dir() else []
+    workers = grading_pool.pids
     lines: list[str] = []
     outcomes = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, pool=grading_pool,
                                  log=lines.append)
-    yield outcomes, out, lines, outside, folder
+    time.sleep(1)  # time for a survivor to act, if there were one
+    try:
+        listener.accept()
+        accepted = True
+    except BlockingIOError:
+        accepted = False
+    try:
+        received = udp.recv(100)
+    except BlockingIOError:
+        received = b""
+    with socket.socket() as again:  # the port a detached grandchild bound is free
+        again.bind(("127.0.0.1", targets["port"]))
+    proofs = {
+        "altered": [p.name for p in watched if _digest(p) != before[p]],
+        "assignments": changed_files(assignment) + changed_files(other),
+        "bytecode": (sorted(pycache.iterdir()) if pycache.is_dir() else []) == bytecode,
+        "workers": (workers, grading_pool.pids),
+        "accepted": accepted, "received": received, "targets": targets,
+        "survivors": _processes("cc-hostile") + _processes("sleep 4217"),
+        "site-packages": Path(targets["site_packages"], "planted_by_a_submission.py").exists(),
+    }
+    listener.close()
+    udp.close()
+    yield outcomes, out, lines, outside, folder, proofs
     (Path.home() / ESCAPE_HOME).unlink(missing_ok=True)
 
 
@@ -270,12 +586,13 @@ def test_the_planted_wrong_answer_scores_partial_marks(batch, spec):
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_each_submission_gets_its_grade(batch, spec, student):
-    _, out, _, _, _ = batch
+    _, out, *_ = batch
     rows = _gradebook(out)
     points = {q.name: q.points for q in spec.questions}
     status, kind = EXPECTED[student]
     score = {"full": spec.maximum, "zero": 0, "wrong": float(rows["wrong"]["total"]),
-             "full-but-q": spec.maximum - points[QUESTION]}[kind]
+             "full-but-q": spec.maximum - points[QUESTION],
+             "full-but-forward": spec.maximum - points[FORWARD]}[kind]
     row = rows[student]
     assert (row["status"], float(row["total"]), float(row["maximum"])) == (
         status, score, spec.maximum), (out / "feedback" / f"{student}.txt").read_text()
@@ -284,7 +601,7 @@ def test_each_submission_gets_its_grade(batch, spec, student):
 
 
 def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch, spec):
-    _, out, _, _, _ = batch
+    _, out, *_ = batch
     assert sorted(_gradebook(out)) == sorted(EXPECTED)
     assert (out / "gradebook.csv").read_text().splitlines()[0] == ",".join(
         ["student", *(q.name for q in spec.questions), "total", "maximum", "status"])
@@ -301,23 +618,33 @@ def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch, spec):
     ("invalid-json", ["not valid JSON"]),
     ("other-chapter", ["notebook of 02-backward"]),
     ("extra-cells", ["ZeroDivisionError", "NameError: name 'x' is not defined"]),
-    ("kills-its-parent", ["process ended"]),
+    ("calls-the-reference", ["NOTHING for this exercise: convcourse.reference.conv2d is not "
+                             "available to an answer"]),
+    ("calls-torch", ["NOTHING for this exercise: torch's convolution is not available"]),
+    ("reads-the-hidden-tests", [f"PermissionError {assign.OUT / CHAPTER / 'autograder'}",
+                                f"PermissionError {assign.ROOT / 'convcourse'}"]),
+    ("many-sleeps", ["BlockingIOError"]),  # at most 300 processes (pid_max, RLIMIT_NPROC)
+    ("edits-files", ["EDITED 0"]),
+    ("plants-bytecode", ["PLANTED 0"]),
+    ("forges-a-reply", ["FORGED 0"]),
+    ("garbles-the-reply", ["FORGED 0"]),
+    ("attaches-a-debugger", ["ATTACHED 0 SIGNALLED 0"]),
     ("memory-hog", ["MemoryError"]),
 ])
 def test_feedback_says_why(batch, student, words):
-    _, out, _, _, _ = batch
+    _, out, *_ = batch
     text = (out / "feedback" / f"{student}.txt").read_text()
     for word in words:
         assert word in text, text
 
 
 def test_huge_output_is_capped(batch):
-    outcomes, _, _, _, _ = batch
+    outcomes, *_ = batch
     assert outcomes["huge-output"]["output_bytes"] <= OUTPUT_LIMIT + 4096
 
 
 def test_the_fake_score_and_the_overwritten_gradebook_count_for_nothing(batch, spec):
-    _, out, _, _, _ = batch
+    _, out, *_ = batch
     rows = _gradebook(out)
     assert rows["prints-a-fake-score"]["total"] == rows["wrong"]["total"]
     assert float(rows["writes-outside"]["total"]) == float(rows["correct"]["total"]) == (
@@ -326,16 +653,70 @@ def test_the_fake_score_and_the_overwritten_gradebook_count_for_nothing(batch, s
     assert full in (out / "feedback" / "correct.txt").read_text()
 
 
-def test_a_submission_can_write_outside_its_folder(batch):
-    """Not prevented locally (documented in instructors.md): only ~ and relative paths
-    land in the submission's own throwaway folder."""
-    _, _, _, outside, _ = batch
-    assert (outside / "escaped.txt").read_text() == "written by a submission"
+def test_nothing_is_written_outside_the_submissions_scratch(batch):
+    _, _, _, outside, _, proofs = batch
+    assert not (outside / "escaped.txt").exists()
     assert not (Path.home() / ESCAPE_HOME).exists()
+    assert not proofs["site-packages"], "a submission planted a module in site-packages"
+    assert proofs["bytecode"], "a submission added bytecode to convcourse/__pycache__"
+
+
+def test_no_file_of_the_course_or_the_class_was_altered(batch):
+    _, _, _, _, _, proofs = batch
+    assert proofs["altered"] == [] and proofs["assignments"] == []
+
+
+def test_the_hidden_tests_and_the_solutions_stay_unread(batch):
+    _, out, *_ = batch
+    tests = load_tests(assign.OUT / CHAPTER / "autograder" / "autograder.zip")
+    hidden = [case.body.strip().splitlines()[-1] for question in tests.values()
+              for case in question.test_cases if case.hidden]
+    solution = "x_pad = np.pad(x, padding)"
+    for path in (out / "feedback").glob("*.txt"):
+        text = path.read_text()
+        assert solution not in text and not any(line in text for line in hidden), path.name
+
+
+def test_a_submission_sees_none_of_the_instructors_environment(batch):
+    _, out, *_ = batch
+    text = (out / "feedback" / "snoops.txt").read_text()
+    seen = json.loads(text[text.index("SNOOPED ") + 8:].splitlines()[0])
+    assert set(seen["env"]) <= set(student_environment(Path("/tmp")))
+    assert seen["site-packages"] == "PermissionError"
+    assert [key for key in seen if key not in ("env", "own", "site-packages")] == []
+    # its own /proc/self/environ is the worker's: the few variables the pool passes on
+    passed = {*PASSED_ON, *worker_environment(Path("/tmp"))}
+    assert set(seen["own"]) <= passed, set(seen["own"]) - passed
+
+
+def test_nothing_survives_the_batch(batch):
+    _, _, _, _, _, proofs = batch
+    assert proofs["survivors"] == []
+
+
+def test_no_connection_reached_the_listeners(batch):
+    _, out, _, _, _, proofs = batch
+    assert not proofs["accepted"] and proofs["received"] == b""
+    text = (out / "feedback" / "connects-out.txt").read_text()
+    assert "NETWORK " in text and "connected" not in text and "udp sent" not in text
+
+
+def test_the_graders_processes_are_untouched(batch):
+    _, _, _, _, _, proofs = batch
+    before, after = proofs["workers"]
+    assert before == after  # no worker was killed, hung or replaced
+
+
+def test_the_disk_a_submission_may_fill_is_bounded(batch):
+    _, out, *_ = batch
+    text = (out / "feedback" / "fills-the-disk.txt").read_text()
+    written = int(text[text.index("WROTE ") + 6:].split()[0])
+    assert written <= SCRATCH_BYTES // 2**20 and "OSError" in text
+    assert not list(Path("/tmp").glob("work/fill-*"))
 
 
 def test_progress_is_shown(batch):
-    _, _, lines, _, _ = batch
+    _, _, lines, *_ = batch
     graded = [line for line in lines if line.startswith("[")]
     assert len(graded) == sum(1 for s, _ in EXPECTED.values()
                               if s in ("graded", "timeout"))
@@ -344,17 +725,19 @@ def test_progress_is_shown(batch):
 
 
 def test_a_rerun_grades_only_what_changed(batch, grading_pool):
-    outcomes, out, _, _, folder = batch
+    outcomes, out, _, _, folder, _ = batch
     notebook = _add(_read(folder / "untouched.ipynb"), "print('resubmitted')")
     nbformat.write(notebook, folder / "untouched.ipynb")
     lines: list[str] = []
     again = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, pool=grading_pool,
                               log=lines.append)
     assert [line.split()[1] for line in lines if line.startswith("[")] == ["untouched:"]
-    assert "1 to grade" in lines[0] and "unchanged" in lines[0]
+    (summary,) = [line for line in lines if "to grade" in line]
+    assert "1 to grade" in summary and "unchanged" in summary
     assert {s: o["status"] for s, o in again.items()} == {s: e[0] for s, e in EXPECTED.items()}
     longer = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT + 1, pool=grading_pool,
                                log=lines.append)
     assert longer["infinite-loop"]["status"] == "timeout"  # a longer limit grades them again
-    assert sum(o.get("seconds", 0) > TIMEOUT for o in longer.values()) == 2
+    assert sum(o.get("seconds", 0) > TIMEOUT for o in longer.values()) == sum(
+        status == "timeout" for status, _ in EXPECTED.values())
     assert os.environ.get("HOME") == str(Path.home())

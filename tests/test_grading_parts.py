@@ -6,20 +6,23 @@ import json
 import socket
 import struct
 import threading
+from dataclasses import replace
 
 import nbformat
 import numpy as np
 import pytest
 
-from tools import autograder_requirements, tag_cells
-from tools.grading import referee, report, submissions, wire
+from tools import autograder_requirements, grade, tag_cells
+from tools.grading import pool, referee, report, sandbox, student, submissions, wire
 from tools.grading.spec import (
     GradingSpec,
     Question,
     build_spec,
+    changed_files,
     defined_names,
     imported_modules,
     rebound_test_names,
+    write_manifest,
 )
 
 # -- wire -------------------------------------------------------------------------------
@@ -162,13 +165,14 @@ def test_a_chapter_with_two_exercises():
         ("code", "import numpy as np\nfrom convcourse import reference", ["grading-setup"]),
         ("code", "data = np.ones(3)", ["grading-setup"]),
         ("code", "plot(data)", []),
-        *_question("ex-a", "def f(x):\n    return x", "assert f(data) is data"),
+        *_question("ex-a", "def f(x):\n    return x + data", "assert f(data) is data"),
         *_question("ex-b", "class Layer:\n    pass\nSIZE = 3", "assert reference and SIZE"),
     )
     spec = build_spec("06-net", chapter, chapter)
     assert [(q.name, q.defines) for q in spec.questions] == [("ex-a", ("f",)),
                                                              ("ex-b", ("Layer", "SIZE"))]
     assert len(spec.setup) == 2 and spec.imports == ["numpy", "convcourse"]
+    assert spec.allowed == ["data"]  # what the solutions use from the setup (not reference)
     assert rebound_test_names(chapter) == []
     chapter.cells.insert(3, nbformat.v4.new_code_cell("reference = np.zeros(2)"))
     assert rebound_test_names(chapter) == ["reference"]
@@ -241,26 +245,43 @@ def test_read_notebook_says_why_a_file_cannot_be_graded():
 
 # -- tests and points -------------------------------------------------------------------
 
-@pytest.mark.parametrize("total, given", [
-    (None, [1, 1, 2]), (None, [None, None]), (None, [2, None]), (6, [None, 1, None]),
-    ([1, 2, 3], [None, None, None]), (4, [1, 1]),
-])
-def test_case_points_are_resolved_as_otter_resolves_them(total, given):
-    from otter.test_files.abstract_test import TestCase, TestFile
+def _ok_test(cases: list[str], points=None, all_or_nothing: bool = False):
+    from otter.test_files.ok_test import OKTestFile
 
-    cases = [TestCase(f"c{i}", "", False, p, None, None) for i, p in enumerate(given)]
-    expected = [c.points for c in TestFile.resolve_test_file_points(total, cases)]
-    assert referee.case_points(total, given) == pytest.approx(expected)
+    return OKTestFile.from_spec({"name": "q", "points": points, "all_or_nothing": all_or_nothing,
+                                 "suites": [{"cases": [{"code": code, "hidden": False,
+                                                        "failure_message": f"hint {i}"}
+                                                       for i, code in enumerate(cases)]}]})
 
 
-def test_run_case_reports_the_first_problem():
+def test_otter_runs_the_cases_and_says_what_failed():
     namespace = {"f": lambda x: 2 * x}
-    assert referee.run_case(">>> assert f(2) == 4\n", namespace, "t") == (True, "")
-    passed, problem = referee.run_case(">>> assert f(2) == 5, 'f(2) is 4'\n>>> 1/0\n",
-                                       namespace, "t")
-    assert not passed and problem == "AssertionError: f(2) is 4"
-    assert referee.run_case(">>> f(1)\n3\n", namespace, "t") == (False,
-                                                                "f(1) gave '2', expected '3'")
+    result = referee.grade_question(_ok_test([
+        ">>> assert f(2) == 4\n", ">>> assert f(2) == 5, 'f(2) is 4'\n>>> 1/0\n",
+        ">>> f(1)\n3\n"], points=6), namespace)
+    assert (result.score, result.possible) == (2, 6)
+    assert [(c.passed, c.message, c.detail) for c in result.cases] == [
+        (True, "", ""), (False, "hint 1", "AssertionError: f(2) is 4"),
+        (False, "hint 2", "f(1) gave '2', expected '3'")]
+
+
+def test_points_follow_otters_rules():
+    namespace = {"f": lambda x: x}
+    assert referee.grade_question(_ok_test([">>> f(1)\n1\n", ">>> f(1)\n2\n"], 4,
+                                            all_or_nothing=True), namespace).score == 0
+    with pytest.raises(ValueError, match="More points"):  # otter refuses, so do we
+        _ok_test([">>> 1"], 1).resolve_test_file_points(1, [
+            replace(c, points=3) for c in _ok_test([">>> 1"]).test_cases])
+
+
+def test_an_answer_that_used_a_forbidden_function_earns_nothing_for_its_exercise():
+    def answer(x):
+        raise RuntimeError(f"convcourse.reference.conv2d {student.FORBIDDEN}: write it")
+
+    result = referee.grade_question(_ok_test([">>> 1 + 1\n2\n", ">>> f(1)\n"], 4),
+                                    {"f": answer})
+    assert result.cases[0].passed and result.score == 0
+    assert result.forbidden.startswith("convcourse.reference.conv2d is not available")
 
 
 # -- report and tools -------------------------------------------------------------------
@@ -304,3 +325,91 @@ def test_tag_cells_changes_only_the_tags(tmp_path):
 def test_autograder_requirements_are_current():
     assert autograder_requirements.OUTPUT.read_text() == autograder_requirements.render(), (
         "requirements-autograder.txt is stale: run python -m tools.autograder_requirements")
+
+
+# -- what the grader trusts: isolation, worker replies, cache, assignment ----------------
+
+def test_make_grade_refuses_without_isolation(monkeypatch, tmp_path):
+    """Where Linux cannot confine a submission, nothing is graded and the routes are named."""
+    monkeypatch.setattr(sandbox, "probe", lambda: "this kernel has no Landlock")
+    with pytest.raises(sandbox.IsolationUnavailable) as refused:
+        grade.grade_class("01-naive-forward", tmp_path, tmp_path / "out", log=print)
+    for words in ("no Landlock", "Gradescope", "otter grade", "--unisolated"):
+        assert words in str(refused.value)
+    assert not (tmp_path / "out").exists()
+    assert grade.main(["01-naive-forward", str(tmp_path)]) == 2
+
+
+FAKE_WORKER = """\
+import json, sys
+for number, line in enumerate(sys.stdin):
+    nonce = json.loads(line)["nonce"]
+    if number == 0:
+        print("}}} garbage", flush=True)
+    elif number == 1:
+        print(json.dumps({"status": "graded", "questions": []}), flush=True)  # forged
+    else:
+        print(json.dumps({"ok": True, "nonce": nonce}), flush=True)
+"""
+
+
+def test_a_garbled_or_forged_worker_reply_fails_that_request_only(tmp_path):
+    worker = pool.WorkerProcess(None, tmp_path, ("-c", FAKE_WORKER))
+    try:
+        with pytest.raises(RuntimeError, match="malformed reply"):
+            worker.ask({"op": "grade"}, 30)
+        with pytest.raises(RuntimeError, match="does not answer this request"):
+            worker.ask({"op": "grade"}, 30)
+        assert worker.ask({"op": "load"}, 30) == {"ok": True}
+    finally:
+        worker.close()
+
+
+def test_only_a_result_the_grader_signed_is_reused(tmp_path):
+    secret = grade._secret(tmp_path)
+    assert grade._secret(tmp_path) == secret
+    assert (tmp_path / ".grader-key").stat().st_mode & 0o077 == 0
+    key = {"content": "c", "assignment": "a", "grader": "g", "timeout": 5}
+    outcome = {"status": "graded", "questions": [{"name": "q", "score": 6}]}
+    (tmp_path / "results").mkdir()
+    grade._store(tmp_path, "al", key, outcome, secret)
+    path = tmp_path / "results" / "al.json"
+    assert grade._cached(path, key, 5, secret) == outcome
+    stored = json.loads(path.read_text())
+    stored["outcome"]["questions"][0]["score"] = 13  # a forged grade, signature kept
+    path.write_text(json.dumps(stored))
+    assert grade._cached(path, key, 5, secret) is None
+    del stored["signature"]
+    path.write_text(json.dumps(stored))
+    assert grade._cached(path, key, 5, secret) is None
+
+
+def test_an_altered_assignment_is_noticed(tmp_path):
+    (tmp_path / "autograder").mkdir()
+    (tmp_path / "autograder" / "autograder.zip").write_bytes(b"tests")
+    assert changed_files(tmp_path) == ["manifest.json"]
+    write_manifest(tmp_path)
+    assert changed_files(tmp_path) == []
+    (tmp_path / "autograder" / "autograder.zip").write_bytes(b"tests, rewritten")
+    (tmp_path / "planted.py").write_text("")
+    assert changed_files(tmp_path) == ["autograder/autograder.zip", "planted.py"]
+
+
+def test_the_class_report_ranks_the_cases_the_class_failed(tmp_path):
+    spec = GradingSpec("ch", [], [], [Question("q1", ("f",), 2.0)])
+
+    def outcome(first: bool, second: bool) -> dict:
+        cases = [{"name": "q1 - 1", "passed": first, "message": "padding ignored?"},
+                 {"name": "q1 - 2", "passed": second, "message": "stride | ignored?"}]
+        return {"status": "graded", "questions": [
+            {"name": "q1", "score": first + second, "possible": 2, "cases": cases}]}
+
+    outcomes = {"a": outcome(True, False), "b": outcome(False, False),
+                "c": outcome(True, True), "d": {"status": "empty", "questions": []}}
+    assert report.case_failures(spec, outcomes) == {"q1": [
+        ("q1 - 2", 2, 3, "stride | ignored?"), ("q1 - 1", 1, 3, "padding ignored?")]}
+    text = report.write_class_report(tmp_path, spec, outcomes).read_text()
+    assert "| q1 - 2 | 2 | 3 | 67% | stride \\| ignored? |" in text
+    assert "4 submissions; mean score 0.8 of 2; 1 empty, 3 graded." in text
+    assert "](score-histogram.png)" in text and "![A histogram of the 4" in text
+    assert (tmp_path / "score-histogram.png").read_bytes()[:4] == b"\x89PNG"

@@ -51,7 +51,14 @@ import nbformat
 import yaml
 
 from tools.grading.referee import load_tests
-from tools.grading.spec import SETUP_TAG, SPEC_FILE, build_spec, rebound_test_names
+from tools.grading.spec import (
+    SETUP_TAG,
+    SPEC_FILE,
+    build_spec,
+    changed_files,
+    rebound_test_names,
+    write_manifest,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "assignments"
@@ -276,7 +283,8 @@ def is_current(chapter: Path) -> bool:
     out = OUT / chapter.stem
     key = out / "fingerprint.txt"
     return (key.is_file() and key.read_text().strip() == fingerprint(chapter)
-            and (out / "autograder" / "autograder.zip").is_file())
+            and (out / "autograder" / "autograder.zip").is_file()
+            and not changed_files(out))  # nothing altered since (tools.grading.spec)
 
 
 def assign(chapter: Path, run_tests: bool = True, force: bool = False) -> Path | None:
@@ -316,6 +324,7 @@ def assign(chapter: Path, run_tests: bool = True, force: bool = False) -> Path |
     spec.questions = [replace(q, points=tests[q.name].possible) for q in spec.questions]
     spec.save(out / "autograder" / SPEC_FILE)
     shutil.rmtree(out / "master")
+    write_manifest(out)
     (out / "fingerprint.txt").write_text(key + "\n")
     return out
 

@@ -13,7 +13,13 @@ assignments``). Writes, in ``--out`` (default ``_build/grades/CHAPTER``):
   and the notebook's cells that raised errors;
 * ``results/<student>.json``: the whole outcome, which is also the cache: a re-run
   grades only the submissions whose file (or the autograder, or this grader) changed,
-  and those whose last grade was an error or a time-out shorter than the new limit.
+  and those whose last grade was an error or a time-out shorter than the new limit;
+  only results this grader signed (HMAC, key ``.grader-key``) are reused;
+* ``class-report.md`` and ``score-histogram.png``: each test case's failure rate across
+  the class with its message, and the scores' histogram.
+
+Each submission runs confined (:mod:`tools.grading.sandbox`); where Linux cannot do
+that, nothing is graded and the safer routes are named, unless ``--unisolated``.
 
 Statuses: ``graded``; ``timeout`` (zero); and, never run, ``empty``, ``invalid-json``,
 ``not-a-notebook``, ``wrong-chapter``, ``too-large``, ``missing``, ``ambiguous`` (zero);
@@ -27,8 +33,10 @@ import argparse
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import sys
 import time
 from collections import Counter
@@ -36,9 +44,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tools import assign
+from tools.grading import sandbox
 from tools.grading.pool import Pool
-from tools.grading.report import GRADED, write_feedback, write_gradebook
-from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.grading.referee import Outcome
+from tools.grading.report import GRADED, write_class_report, write_feedback, write_gradebook
+from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
 from tools.grading.submissions import MAX_BYTES, content_hash, discover, read_notebook
 
 ROOT = assign.ROOT
@@ -66,13 +76,33 @@ def chapter_path(chapter: str) -> Path:
     return path
 
 
-def _cached(results: Path, key: dict, timeout: float) -> dict | None:
-    """The stored outcome of an unchanged submission, if it need not be graded again."""
+def _secret(out: Path) -> bytes:
+    """This output folder's signing key (made once, readable by the instructor only)."""
+    path = out / ".grader-key"
+    if not path.is_file():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def _signature(secret: bytes, student: str, key: dict, outcome: dict) -> str:
+    text = json.dumps([student, key, outcome], sort_keys=True)
+    return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _cached(results: Path, key: dict, timeout: float, secret: bytes) -> dict | None:
+    """The stored outcome of an unchanged submission, if it need not be graded again:
+    only one this grader signed (a result written by anyone else is graded again)."""
     try:
         stored = json.loads(results.read_text())
-    except (OSError, ValueError):
+        old_key, outcome = stored["key"], stored["outcome"]
+        signed = hmac.compare_digest(str(stored.get("signature")), _signature(
+            secret, results.stem, old_key, outcome))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    old_key, outcome = stored.get("key", {}), stored.get("outcome", {})
+    if not signed:
+        return None
     same = all(old_key.get(k) == key[k] for k in ("content", "assignment", "grader"))
     if not same or outcome.get("status") not in (GRADED, TIMEOUT):
         return None
@@ -82,28 +112,42 @@ def _cached(results: Path, key: dict, timeout: float) -> dict | None:
 
 
 def _not_graded(status: str, detail: str) -> dict:
-    return {"status": status, "questions": [], "notes": [detail], "cell_errors": []}
+    return Outcome(status, notes=[detail]).to_dict()
 
 
 def grade_class(chapter: str, submissions: Path, out: Path | None = None,
                 timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
                 pool: Pool | None = None, max_bytes: int = MAX_BYTES,
-                log: Callable[[str], None] = print) -> dict[str, dict]:
+                log: Callable[[str], None] = print, isolate: bool = True) -> dict[str, dict]:
     """Grade every submission in ``submissions``; return ``{student: outcome}``.
 
     ``pool`` reuses running workers (the tests share one); otherwise ``jobs`` workers
-    (default: one per core) are started if anything needs grading.
+    (default: one per core) are started if anything needs grading. Each submission is
+    confined (:mod:`tools.grading.sandbox`); where that is impossible this raises
+    :class:`~tools.grading.sandbox.IsolationUnavailable` before grading anything, unless
+    ``isolate`` is false (then it says loudly that submissions run unisolated).
     """
     if timeout <= 0:
         raise ValueError(f"TIMEOUT must be a positive number of seconds, got {timeout}")
+    if isolate:
+        sandbox.check()
+        log(f"isolation: {sandbox.describe()}")
+    else:
+        log("WARNING: --unisolated: every submission runs with your rights (it can read "
+            "your files, the hidden tests and the solutions, write where you can and "
+            "reach the network)")
     path = chapter_path(chapter)
     out = Path(out) if out else ROOT / "_build" / "grades" / chapter
     found = discover(Path(submissions), exclude=out)
     folder = assign.assign(path, run_tests=False)
     if folder is None:
         raise ValueError(f"CHAPTER {chapter} has no autograded exercise")
+    altered = changed_files(folder)
+    if altered:  # changed since assign() checked it: by whom?
+        raise ValueError(f"the assignment in {folder} was altered ({', '.join(altered[:5])})")
     spec = GradingSpec.load(folder / "autograder" / SPEC_FILE)
     (out / "results").mkdir(parents=True, exist_ok=True)
+    secret = _secret(out)
     outcomes: dict[str, dict] = {}
     keys: dict[str, dict] = {}
     todo = []
@@ -112,44 +156,47 @@ def grade_class(chapter: str, submissions: Path, out: Path | None = None,
         student = submission.student
         if submission.status:
             outcomes[student] = _not_graded(submission.status, submission.detail)
-            _store(out, student, {}, outcomes[student])
+            _store(out, student, {}, outcomes[student], secret)
             continue
         data = submission.path.read_bytes()
         keys[student] = {"content": content_hash(data), "assignment": spec.fingerprint,
                          "grader": grader_version(), "timeout": timeout,
                          "file": str(submission.path)}
-        cached = _cached(out / "results" / f"{student}.json", keys[student], timeout)
+        cached = _cached(out / "results" / f"{student}.json", keys[student], timeout, secret)
         if cached is not None:
             outcomes[student], skipped = cached, skipped + 1
             continue
         notebook, status, detail = read_notebook(data, chapter, max_bytes)
         if notebook is None:
             outcomes[student] = _not_graded(status, detail)
-            _store(out, student, keys[student], outcomes[student])
+            _store(out, student, keys[student], outcomes[student], secret)
             continue
         todo.append((student, folder, spec.student_cells(notebook), timeout))
     log(f"{chapter}: {len(found)} submissions in {submissions}: {len(todo)} to grade, "
         f"{skipped} unchanged (already graded), {len(found) - len(todo) - skipped} "
         "that cannot be graded")
     if todo:
-        _run(todo, outcomes, keys, out, spec, pool, jobs, log)
+        _run(todo, outcomes, keys, out, spec, pool, jobs, log, secret, isolate)
     write_gradebook(out / "gradebook.csv", spec, outcomes)
     write_feedback(out / "feedback", spec, outcomes)
+    write_class_report(out, spec, outcomes)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(
         Counter(o["status"] for o in outcomes.values()).items()))
     log(f"{chapter}: {counts}. Gradebook: {out / 'gradebook.csv'}; feedback: "
-        f"{out / 'feedback'}/")
+        f"{out / 'feedback'}/; class report: {out / 'class-report.md'}")
     return outcomes
 
 
-def _store(out: Path, student: str, key: dict, outcome: dict) -> None:
+def _store(out: Path, student: str, key: dict, outcome: dict, secret: bytes) -> None:
     path = out / "results" / f"{student}.json"
-    path.write_text(json.dumps({"student": student, "key": key, "outcome": outcome},
-                               indent=1) + "\n")
+    signature = _signature(secret, student, key, outcome)
+    path.write_text(json.dumps({"student": student, "key": key, "outcome": outcome,
+                                "signature": signature}, indent=1) + "\n")
 
 
 def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
-         pool: Pool | None, jobs: int | None, log: Callable[[str], None]) -> None:
+         pool: Pool | None, jobs: int | None, log: Callable[[str], None], secret: bytes,
+         isolate: bool) -> None:
     """Grade ``todo`` on ``pool`` (or a new one), showing progress as grades arrive."""
     start, width = time.monotonic(), len(str(len(todo)))
     done = 0
@@ -159,7 +206,7 @@ def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
         done += 1
         outcomes[student] = outcome
         if outcome["status"] != ERROR:
-            _store(out, student, keys[student], outcome)
+            _store(out, student, keys[student], outcome, secret)
         score = sum(q["score"] for q in outcome.get("questions", []))
         log(f"[{done:>{width}}/{len(todo)}] {student}: {score:g}/{spec.maximum:g} "
             f"{outcome['status']} ({outcome.get('seconds', 0):.1f} s)")
@@ -173,7 +220,7 @@ def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
             log(f"starting {workers} (each imports torch: seconds)...")
         pool.load(todo[0][1])
         ready = time.monotonic()
-        pool.grade(todo, record)
+        pool.grade(todo, record, isolate)
         elapsed = time.monotonic() - ready
     log(f"graded {len(todo)} in {elapsed:.1f} s ({60 * len(todo) / elapsed:.0f} a minute) "
         f"after {ready - start:.1f} s of start-up")
@@ -189,11 +236,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="submissions graded at once (default: one per core)")
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write (default _build/grades/CHAPTER)")
+    parser.add_argument("--unisolated", action="store_true",
+                        help="run submissions with your own rights (unsafe; see "
+                             "instructors.md)")
     args = parser.parse_args(argv)
     try:
         grade_class(args.chapter, args.submissions, args.out, args.timeout, args.jobs,
-                    log=lambda line: print(line, flush=True))
-    except ValueError as error:
+                    log=lambda line: print(line, flush=True), isolate=not args.unisolated)
+    except (ValueError, sandbox.IsolationUnavailable) as error:
         print(f"make grade: {error}", file=sys.stderr)
         return 2
     return 0

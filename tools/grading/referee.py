@@ -4,36 +4,40 @@ The referee (this process) never runs student code. It forks the student's proce
 from the zygote, sends it the setup cells and the student's cells, and meanwhile runs
 the setup cells itself, from the autograder's copy. Then it binds each name the tests
 use (``conv2d_single``...) to a :class:`Remote` that calls into the student's process,
-and runs the autograder's own copies of the tests (otter's OK format) here. What a
+and runs the autograder's own copies of the tests here, with otter's own OK-test classes
+(so cases and points follow the rules Gradescope applies). What a
 student's function returns crosses as data (:mod:`tools.grading.wire`), so a patched
 ``numpy.allclose``, ``torch.nn.functional.conv2d`` or ``convcourse.reference`` in the
 student's process cannot change what the tests compute; printed text is never read.
 
 One time limit covers the student's process from its start to the last test: when it
 passes, the process group is killed, the remaining calls fail at once, and the
-submission's status is ``timeout`` with zero points.
+submission's status is ``timeout`` with zero points. An exercise whose answer called a
+function :mod:`tools.grading.student` refuses (the course's own implementation of it)
+scores zero, with the reason in ``QuestionResult.forbidden``.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
-import doctest
 import io
 import os
 import shutil
 import signal
 import socket
 import tempfile
-import textwrap
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from otter.test_files.ok_test import OKTestFile
+
 from tools.grading import wire
-from tools.grading.spec import SPEC_FILE, GradingSpec
+from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
+from tools.grading.student import FORBIDDEN
 from tools.grading.zygote import Zygote
 
 OUTPUT_LIMIT = 2**20  # bytes a submission may print (the rest is dropped)
@@ -64,6 +68,7 @@ class QuestionResult:
     score: float
     possible: float
     cases: list[CaseResult] = field(default_factory=list)
+    forbidden: str = ""  # why the exercise earns nothing: it used a forbidden implementation
 
 
 @dataclass
@@ -88,11 +93,11 @@ class Outcome:
 class Student:
     """The referee's side of one student's process."""
 
-    def __init__(self, zygote: Zygote, folder: Path, deadline: float) -> None:
+    def __init__(self, zygote: Zygote, folder: Path, deadline: float, isolate: bool) -> None:
         self._sock, theirs = socket.socketpair()
         self.deadline, self.stopped = deadline, ""
-        job = {"folder": str(folder), "output_limit": OUTPUT_LIMIT,
-               "memory_limit": MEMORY_LIMIT}
+        job = {"folder": str(folder), "output_limit": OUTPUT_LIMIT, "isolate": isolate,
+               "memory_limit": MEMORY_LIMIT, "timeout": deadline - time.monotonic()}
         try:
             self.pid = zygote.request(job, theirs.fileno())
         finally:
@@ -169,110 +174,61 @@ class Remote:
         return f"<{self._type} of the submission>"
 
 
-class _CaseRunner(doctest.DocTestRunner):
-    """A doctest runner that keeps the first problem of a case as one line of text."""
-
-    problem = ""
-
-    def report_failure(self, out, test, example, got):  # doctest calls these two hooks
-        self.problem = self.problem or (
-            f"{example.source.strip()} gave {got.strip()!r}, expected {example.want.strip()!r}")
-
-    def report_unexpected_exception(self, out, test, example, exc_info):
-        kind, error = exc_info[:2]
-        self.problem = self.problem or f"{kind.__name__}: {error}".strip()
-
-
-def run_case(body: str, namespace: dict, name: str) -> tuple[bool, str]:
-    """Run one OK-format test case in ``namespace``: ``(passed, the problem if not)``."""
-    examples = doctest.DocTestParser().parse(body, name)
-    test = doctest.DocTest([e for e in examples if isinstance(e, doctest.Example)],
-                           namespace, name, None, None, body)
-    runner = _CaseRunner(verbose=False)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        result = runner.run(test, out=lambda text: None, clear_globs=False)
-    return result.failed == 0, runner.problem
-
-
-@dataclass(frozen=True)
-class TestCase:
-    """One OK-format test case (a doctest) of an exercise."""
-
-    name: str
-    body: str
-    hidden: bool
-    points: float
-    failure_message: str
+def problem_of(report: str) -> str:
+    """The first problem in otter's report of a failed case, as one line: the exception
+    an example raised, or what it printed against what was expected."""
+    lines = report.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("Exception raised:"):
+            block = [text for text in lines[index + 1:] if text.startswith("    ")]
+            for text in block:
+                if not text.startswith(("    Traceback", "     ")):
+                    return text.strip()
+        if line.startswith("Failed example:"):
+            source, want, got, part = [], [], [], None
+            for text in lines[index + 1:]:
+                if text.startswith("    "):
+                    (source if part is None else part).append(text.strip())
+                elif text.startswith("Expected"):
+                    part = want
+                elif text.startswith("Got"):
+                    part = got
+                else:
+                    break
+            if part is not None:
+                return (f"{' '.join(source)} gave {' '.join(got)!r}, "
+                        f"expected {' '.join(want)!r}")
+    return report.strip().splitlines()[-1] if report.strip() else ""
 
 
-@dataclass(frozen=True)
-class QuestionTests:
-    """The test cases of one exercise, as the autograder zip holds them."""
-
-    name: str
-    cases: tuple[TestCase, ...]
-    all_or_nothing: bool = False
-
-    @property
-    def possible(self) -> float:
-        return sum(case.points for case in self.cases)
-
-
-def case_points(total: Any, given: list[float | None]) -> list[float]:
-    """Each case's points, resolved from the file's ``points`` as otter resolves them.
-
-    Cases with points keep them; a number ``total`` is shared by the others; with no
-    total, cases without points are worth 0, unless no case has points, when the
-    exercise is worth 1 in all.
-    """
-    if isinstance(total, list):
-        if len(total) != len(given):
-            raise ValueError("the test's points list and its cases differ in length")
-        return [float(p) for p in total]
-    fixed = sum(p for p in given if p is not None)
-    unset = sum(p is None for p in given)
-    if total is not None:
-        share = (total - fixed) / unset if unset else 0.0
-    elif fixed == 0:
-        share = 1 / unset if unset else 0.0
-    else:
-        share = 0.0
-    return [float(share if p is None else p) for p in given]
-
-
-def load_tests(zip_path: Path) -> dict[str, QuestionTests]:
-    """The autograder zip's OK-format tests (``tests/*.py``), by exercise name."""
+def load_tests(zip_path: Path) -> dict[str, OKTestFile]:
+    """The autograder zip's OK-format tests (``tests/*.py``) as otter's own test-file
+    objects, by exercise name: they run the cases and count the points as otter does on
+    Gradescope."""
     tests = {}
     with zipfile.ZipFile(zip_path) as archive:
         for member in sorted(archive.namelist()):
-            if not (member.startswith("tests/") and member.endswith(".py")):
-                continue
-            scope: dict[str, Any] = {}
-            exec(archive.read(member).decode(), scope)  # the autograder's own file
-            spec = scope["test"]
-            (suite,) = spec["suites"]
-            raw = suite["cases"]
-            points = case_points(spec.get("points"), [case.get("points") for case in raw])
-            cases = tuple(
-                TestCase(case.get("name", f"{spec['name']} - {i + 1}"), textwrap.dedent(
-                    case["code"]), case.get("hidden", True), p, case.get("failure_message") or "")
-                for i, (case, p) in enumerate(zip(raw, points, strict=True)))
-            tests[spec["name"]] = QuestionTests(spec["name"], cases,
-                                                spec.get("all_or_nothing", False))
+            if member.startswith("tests/") and member.endswith(".py"):
+                scope: dict[str, Any] = {}
+                exec(archive.read(member).decode(), scope)  # the autograder's own file
+                test = OKTestFile.from_spec(scope["test"], path=member)
+                tests[test.name] = test
     return tests
 
 
-def grade_question(test: QuestionTests, namespace: dict) -> QuestionResult:
-    """Run one exercise's test cases; score them as otter does (points per passed case)."""
-    cases = []
-    for index, case in enumerate(test.cases):
-        passed, problem = run_case(case.body, namespace, f"{test.name} {index}")
-        cases.append(CaseResult(case.name, case.points, case.hidden, passed,
-                                "" if passed else case.failure_message, problem))
-    score = sum(c.points for c in cases if c.passed)
-    if test.all_or_nothing and score < test.possible:
-        score = 0
-    return QuestionResult(test.name, score, test.possible, cases)
+def grade_question(test: OKTestFile, namespace: dict) -> QuestionResult:
+    """Run one exercise's test cases with otter; zero if it used a forbidden function."""
+    test.run(namespace)
+    cases = [CaseResult(r.test_case.name, r.test_case.points, r.test_case.hidden, r.passed,
+                        "" if r.passed else r.test_case.failure_message or "",
+                        "" if r.passed else problem_of(r.message))
+             for r in test.test_case_results]
+    result = QuestionResult(test.name, test.score, test.possible, cases)
+    used = next((c.detail for c in cases if FORBIDDEN in c.detail), "")
+    if used:  # the answer called the course's (or torch's) implementation
+        result.score = 0
+        result.forbidden = used.split(": ", 1)[-1]
+    return result
 
 
 class Assignment:
@@ -280,6 +236,10 @@ class Assignment:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        altered = changed_files(self.folder)
+        if altered:
+            raise ValueError(f"{self.folder}: the assignment differs from its manifest "
+                             f"({', '.join(altered[:5])}): regenerate it (make assignments)")
         self.spec = GradingSpec.load(self.folder / "autograder" / SPEC_FILE)
         self.tests = load_tests(self.folder / "autograder" / "autograder.zip")
         missing = [q.name for q in self.spec.questions if q.name not in self.tests]
@@ -298,16 +258,18 @@ class Assignment:
                     errors.append(f"setup cell {number}: {type(error).__name__}: {error}")
         return namespace, errors
 
-    def grade(self, cells: list, zygote: Zygote, timeout: float) -> Outcome:
+    def grade(self, cells: list, zygote: Zygote, timeout: float, isolate: bool = True
+              ) -> Outcome:
         """Grade the student's cells (:meth:`GradingSpec.student_cells`) within ``timeout``
-        seconds; see the module docstring."""
+        seconds, confined unless ``isolate`` is false; see the module docstring."""
         start = time.monotonic()
         folder = Path(tempfile.mkdtemp(prefix="convcourse-submission-"))
-        student = Student(zygote, folder, start + timeout)
+        student = Student(zygote, folder, start + timeout, isolate)
         outcome = Outcome("graded")
         try:
             report = student.exchange({"setup": self.spec.setup, "cells": cells,
-                                       "names": self.spec.names})
+                                       "names": self.spec.names,
+                                       "allowed": self.spec.allowed})
             namespace, setup_errors = self.setup_namespace()
             if setup_errors:
                 outcome.status = "error"

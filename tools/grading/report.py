@@ -42,6 +42,8 @@ def feedback(student: str, spec: GradingSpec, outcome: dict) -> str:
     for question in outcome.get("questions", []):
         lines += ["", f"{question['name']}: {_number(question['score'])} / "
                       f"{_number(question['possible'])}"]
+        if question.get("forbidden"):
+            lines.append(f"  NOTHING for this exercise: {question['forbidden']}")
         for case in question["cases"]:
             if case["passed"]:
                 continue
@@ -71,3 +73,72 @@ def write_feedback(folder: Path, spec: GradingSpec, outcomes: dict[str, dict]) -
     for student, outcome in outcomes.items():
         (folder / f"{student}.txt").write_text(feedback(student, spec, outcome),
                                                encoding="utf-8")
+
+
+def case_failures(spec: GradingSpec, outcomes: dict[str, dict]
+                  ) -> dict[str, list[tuple[str, int, int, str]]]:
+    """Per exercise, each case as ``(name, failed, tested, message)``, most failed first.
+
+    Only submissions whose cases ran count (``tested``); the message is the case's own
+    failure message (what the mistake is), as the feedback files show it.
+    """
+    table: dict[str, dict[str, list]] = {q.name: {} for q in spec.questions}
+    for outcome in outcomes.values():
+        for question in outcome.get("questions", []):
+            for case in question.get("cases", []):
+                row = table.setdefault(question["name"], {}).setdefault(
+                    case["name"], [0, 0, ""])
+                row[1] += 1
+                if not case["passed"]:
+                    row[0] += 1
+                    row[2] = row[2] or case.get("message", "")
+    return {name: sorted(((case, *row) for case, row in cases.items()),
+                         key=lambda r: (-r[1] / max(r[2], 1), r[0]))
+            for name, cases in table.items()}
+
+
+def write_class_report(out: Path, spec: GradingSpec, outcomes: dict[str, dict]) -> Path:
+    """``class-report.md`` and its figure ``score-histogram.png`` in ``out``: the scores'
+    histogram, and per exercise each case's failure rate with its message."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    totals = [sum(question_scores(o).values()) for o in outcomes.values()]
+    figure, axes = plt.subplots(figsize=(6, 3.2))
+    bins = max(1, min(int(spec.maximum), 20))
+    axes.hist(totals, bins=bins, range=(0, max(spec.maximum, 1)), color="#4477aa",
+              edgecolor="white")
+    axes.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes.set(xlabel=f"total score (out of {_number(spec.maximum)})", ylabel="students",
+             title=f"{spec.chapter}: scores of {len(totals)} submissions")
+    figure.tight_layout()
+    figure.savefig(out / "score-histogram.png", dpi=100)
+    plt.close(figure)
+    counts = {}
+    for outcome in outcomes.values():
+        counts[outcome["status"]] = counts.get(outcome["status"], 0) + 1
+    mean = sum(totals) / len(totals) if totals else 0
+    lines = [f"# Class report: {spec.chapter}", "",
+             f"{len(totals)} submissions; mean score {mean:.1f} of "
+             f"{_number(spec.maximum)}; " + ", ".join(
+                 f"{n} {status}" for status, n in sorted(counts.items())) + ".", "",
+             f"![A histogram of the {len(totals)} total scores, from 0 to "
+             f"{_number(spec.maximum)} points; the mean is {mean:.1f}.](score-histogram.png)",
+             ""]
+    for question, rows in case_failures(spec, outcomes).items():
+        lines += [f"## {question}", "",
+                  "| case | failed | of | rate | what the failure means |",
+                  "|---|---:|---:|---:|---|"]
+        for name, failed, tested, message in rows:
+            rate = f"{100 * failed / tested:.0f}%" if tested else "-"
+            text = message.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {name} | {failed} | {tested} | {rate} | {text} |")
+        if not rows:
+            lines.append("| (no submission reached the tests) | | | | |")
+        lines.append("")
+    path = out / "class-report.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

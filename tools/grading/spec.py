@@ -14,6 +14,7 @@ Untouched chapter cells are skipped; the setup cells run from the autograder's c
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import yaml
 
 SETUP_TAG = "grading-setup"
 SPEC_FILE = "grading.json"
+MANIFEST = "manifest.json"  # the hash of every file of a generated assignment
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class GradingSpec:
     questions: list[Question]
     fingerprint: str = ""
     imports: list[str] = field(default_factory=list)
+    # what the setup defines and the solutions use: the course's functions an answer may
+    # call (any other implementation of the course's is refused, tools.grading.student)
+    allowed: list[str] = field(default_factory=list)
 
     @property
     def maximum(self) -> float:
@@ -217,5 +222,43 @@ def build_spec(chapter_name: str, chapter: nbformat.NotebookNode,
         if not question.defines:
             raise ValueError(f"{chapter_name}: the solution of {question.name} defines no name")
     handed_out = [cell.source for cell in student.cells if cell.cell_type == "code"]
+    provided = set().union(*map(bound_names, setup))
+    allowed = set().union(*map(free_names, solution_sources(chapter))) & provided
     return GradingSpec(chapter_name, setup, handed_out, questions, fingerprint,
-                       imported_modules(setup))
+                       imported_modules(setup), sorted(allowed))
+
+
+def solution_sources(chapter: nbformat.NotebookNode) -> list[str]:
+    """The code of the chapter's solution cells (between BEGIN and END SOLUTION)."""
+    sources, inside = [], False
+    for cell in chapter.cells:
+        marker = _raw_marker(cell)
+        if marker.startswith("BEGIN SOLUTION") or marker.startswith("END SOLUTION"):
+            inside = marker.startswith("BEGIN")
+        elif inside and cell.cell_type == "code":
+            sources.append(cell.source)
+    return sources
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.name not in (MANIFEST, "fingerprint.txt")}
+
+
+def write_manifest(folder: Path) -> None:
+    """Record the SHA-256 of every file of the assignment in ``folder`` (the zip, the
+    spec, the handouts), for :func:`changed_files`."""
+    (Path(folder) / MANIFEST).write_text(json.dumps(_hashes(Path(folder)), indent=1) + "\n")
+
+
+def changed_files(folder: Path) -> list[str]:
+    """The files of the assignment in ``folder`` that differ from its manifest (added,
+    removed or altered since it was generated); ``[MANIFEST]`` when there is none."""
+    try:
+        recorded = json.loads((Path(folder) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return [MANIFEST]
+    now = _hashes(Path(folder))
+    return sorted(name for name in recorded.keys() | now.keys()
+                  if recorded.get(name) != now.get(name))

@@ -10,10 +10,14 @@ serves calls on those values until the referee closes the channel.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
 import sys
 import traceback
+import types
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 from tools.grading import wire
@@ -100,6 +104,66 @@ def _answer(handles: Handles, request: dict) -> Any:
     raise wire.ProtocolError(f"unknown operation {request['op']!r}")
 
 
+# The course's implementations of what the exercises ask for, and torch's and scipy's:
+# an answer must not call them (tools.grading.referee zeroes an exercise that does).
+COURSE_MODULES = ("reference", "naive", "fast", "corr", "pooling", "fast_pooling", "layers",
+                  "counting", "linear_map", "network")
+TORCH_OPS = ("convolution", "_convolution", "convolution_backward", "im2col", "col2im",
+             "max_pool2d_with_indices_backward", "max_pool2d_with_indices")
+FORBIDDEN = "is not available to an answer"  # the referee looks for these words
+_keep: list = []  # torch's overriding kernels live as long as this process
+
+
+def _refuse(what: str, name: str = "refused") -> Callable:
+    """A function that raises, saying ``what`` is forbidden; its code has no closure, so
+    it can replace the code of any plain function."""
+    message = (f"{what} {FORBIDDEN}: the exercise asks you to write it yourself, so an "
+               "answer that uses it earns nothing for that exercise")
+    namespace: dict[str, Any] = {}
+    exec(f"def {name}(*args, **kwargs):\n    raise RuntimeError({message!r})", namespace)
+    return namespace[name]
+
+
+def forbid_implementations(allowed: list[Any] = ()) -> None:
+    """Make the course's, torch's and scipy's implementations raise when called.
+
+    Done after the setup cells and before the student's: the course's functions get a
+    body that raises (their code is gone from this process; their files and bytecode
+    are unreadable under Landlock), and torch's convolution and pooling-gradient kernels
+    (CPU) and its autograd entry points are replaced by ones that raise. The ``allowed``
+    objects (those the chapter's solutions use, say ``corr2d`` in chapter 3) are kept.
+    """
+    keep = {id(value) for value in allowed}
+    targets = [sys.modules.get(f"convcourse.{name}") for name in COURSE_MODULES]
+    scipy_signal = sys.modules.get("scipy.signal")
+    for module in filter(None, targets):
+        for value in list(vars(module).values()):
+            members = vars(value).values() if isinstance(value, type) else [value]
+            for member in members:
+                member = getattr(member, "__func__", member)
+                if (isinstance(member, types.FunctionType) and member.__closure__ is None
+                        and member.__module__ == module.__name__ and id(member) not in keep):
+                    name = member.__name__ if member.__name__.isidentifier() else "refused"
+                    member.__code__ = _refuse(f"{module.__name__}.{member.__qualname__}",
+                                              name).__code__
+                    member.__defaults__ = member.__kwdefaults__ = None
+    if scipy_signal is not None:
+        for name in ("convolve", "convolve2d", "correlate", "correlate2d", "fftconvolve",
+                     "oaconvolve"):
+            if hasattr(scipy_signal, name):
+                setattr(scipy_signal, name, _refuse(f"scipy.signal.{name}"))
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        library = torch.library.Library("aten", "IMPL")
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for op in TORCH_OPS:
+                library.impl(op, _refuse(f"torch's {op}"), "CPU")
+        _keep.append(library)
+        torch.autograd.backward = torch.autograd.grad = _refuse("torch.autograd")
+        torch.Tensor.backward = _refuse("torch's autograd (Tensor.backward)")
+
+
 def serve(sock: socket.socket, output_limit: int) -> None:
     """Receive the job, run it, report, then answer requests until the channel closes."""
     sys.stdout = CappedText(sys.stdout, output_limit)
@@ -107,6 +171,8 @@ def serve(sock: socket.socket, output_limit: int) -> None:
     job = wire.receive(sock)
     shell = _shell()
     setup_errors = run_cells(shell, [("setup", source) for source in job["setup"]])
+    forbid_implementations([shell.user_ns[name] for name in job.get("allowed", [])
+                            if name in shell.user_ns])
     errors = setup_errors + run_cells(shell, [tuple(cell) for cell in job["cells"]])
     handles = Handles()
     names = {}

@@ -12,7 +12,7 @@ to standard error instead, so they cannot corrupt the protocol). Requests:
   SECONDS}``, the student's cells (:meth:`tools.grading.spec.GradingSpec.student_cells`):
   reply with the :class:`tools.grading.referee.Outcome` as a dict.
 
-It imports neither otter nor nbformat (seconds each): the manager reads notebooks.
+It runs the tests with otter's own test-file classes; the manager reads the notebooks.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ class Worker:
             if not self.zygote.alive():  # a submission may have killed it: fork another
                 self._fork_zygote()
             cells = [(int(number), str(source)) for number, source in request["cells"]]
-            return assignment.grade(cells, self.zygote, float(request["timeout"])).to_dict()
+            return assignment.grade(cells, self.zygote, float(request["timeout"]),
+                                    bool(request.get("isolate", True))).to_dict()
         raise ValueError(f"unknown op {request['op']!r}")
 
 
@@ -77,12 +78,15 @@ def main() -> None:
     os.dup2(2, 1)  # from now on, print() goes to standard error
     worker = Worker(private_fds=(protocol.fileno(),))  # and stdin, replaced by /dev/null
     for line in sys.stdin:
+        nonce = None
         try:
-            reply = worker.handle(json.loads(line))
+            request = json.loads(line)
+            nonce = request.pop("nonce")
+            reply = worker.handle(request)
         except Exception as error:
             traceback.print_exc()
             reply = {"error": f"{type(error).__name__}: {error}"}
-        protocol.write(json.dumps(reply) + "\n")
+        protocol.write(json.dumps({**reply, "nonce": nonce}) + "\n")
     if worker.zygote is not None:
         worker.zygote.close()
     protocol.flush()

@@ -10,12 +10,15 @@ The zygote closes the referee's channels to the manager first (``close_fds``), s
 no student's process inherits a pipe it could write a fake grade into. Each child,
 before it runs anything of the student's:
 
-* becomes the leader of a new process group (so the referee can stop it and anything
-  it started with one ``killpg``), and asks Linux to kill it if the zygote ends;
-* works in a fresh folder of its own (``HOME`` and ``TMPDIR`` point there too), with
-  standard input from ``/dev/null`` and standard output and error going to a file
-  there, capped by ``RLIMIT_FSIZE`` and by :class:`tools.grading.student.CappedText`;
-* gets an address-space limit (``RLIMIT_AS``) a fixed amount above what it inherited.
+* becomes the leader of a new session and process group (so the referee can stop it
+  with one ``killpg``), and asks Linux to kill it if the zygote ends;
+* sends its standard output and error to a file in a folder of the referee's, capped by
+  ``RLIMIT_FSIZE`` and by :class:`tools.grading.student.CappedText`, and gets an
+  address-space limit (``RLIMIT_AS``) a fixed amount above what it inherited;
+* unless the job says ``isolate: false``, enters new namespaces and forks the process
+  that runs the student's code, confined (:mod:`tools.grading.sandbox`): PID 1 of its
+  namespace, so that everything it starts dies with it;
+* gets an environment of its own (:func:`student_environment`), none of the grader's.
 
 Protocol: the referee sends, over a Unix socket, a JSON job with one file descriptor
 attached (the child's end of a socket pair); the zygote answers with the child's pid.
@@ -25,15 +28,17 @@ from __future__ import annotations
 
 import array
 import contextlib
+import functools
 import json
 import os
 import resource
 import signal
 import socket
 import sys
+import traceback
 from pathlib import Path
 
-from tools.grading import student
+from tools.grading import sandbox, student
 
 
 def _limit(kind: int, value: int) -> None:
@@ -60,8 +65,23 @@ def _virtual_memory() -> int:
     return 0
 
 
+def student_environment(work: Path) -> dict[str, str]:
+    """The whole environment a submission sees: none of the instructor's variables."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(work),
+            "TMPDIR": str(work), "IPYTHONDIR": str(work / ".ipython"),
+            "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def _child(channel: socket.socket, job: dict) -> None:
-    """Become the student's process (never returns)."""
+    """Become the student's process (never returns).
+
+    With ``job["isolate"]``, this process enters new namespaces and forks once more: the
+    grandchild, PID 1 there, is confined (:mod:`tools.grading.sandbox`) and runs the
+    student's code; this process only waits for it, so that killing this process group
+    ends the namespace and everything in it.
+    """
     status = 1
     try:
         os.setsid()
@@ -69,9 +89,6 @@ def _child(channel: socket.socket, job: dict) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote ignores it; children must not
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a capped write fails, it does not kill
         folder = Path(job["folder"])
-        os.chdir(folder)
-        os.environ.update(HOME=str(folder), TMPDIR=str(folder), IPYTHONDIR=str(folder / ".ipython"),
-                          MPLCONFIGDIR=str(folder / ".matplotlib"))
         output = os.open(folder / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -81,10 +98,37 @@ def _child(channel: socket.socket, job: dict) -> None:
         os.close(null)
         _limit(resource.RLIMIT_FSIZE, job["output_limit"])
         _limit(resource.RLIMIT_AS, _virtual_memory() + job["memory_limit"])
+        work = folder
+        if job["isolate"]:
+            sandbox.enter_namespaces()
+            alive, kept = os.pipe()  # at EOF, the waiting process is gone
+            if os.fork():  # this process: wait for PID 1 of the namespace, then end
+                channel.close()
+                os.wait()
+                status = 0
+                return
+            os.close(kept)
+            os.setsid()  # a group without the waiting process: kill(0) cannot reach it
+            _die_with_parent()  # killing the waiting process kills this one, and the namespace
+            os.set_blocking(alive, False)
+            with contextlib.suppress(BlockingIOError):
+                if os.read(alive, 1) == b"":  # it died before the line above took effect
+                    return
+            work = sandbox.confine_child(_readable(), int(job["timeout"]) + 2)
+        os.chdir(work)
+        os.environ.clear()
+        os.environ.update(student_environment(work))
         student.serve(channel, job["output_limit"])
         status = 0
+    except BaseException:
+        traceback.print_exc()  # into the submission's output file
     finally:
         os._exit(status)
+
+
+@functools.cache
+def _readable() -> list[str]:
+    return sandbox.readable_paths(hidden=student.COURSE_MODULES)
 
 
 def _receive_job(sock: socket.socket) -> tuple[dict, int] | None:
@@ -100,6 +144,7 @@ def _receive_job(sock: socket.socket) -> tuple[dict, int] | None:
 
 def serve(sock: socket.socket) -> None:
     """Answer fork requests until the referee closes the socket."""
+    _readable()  # worked out once, before any fork
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     while True:
         received = _receive_job(sock)
