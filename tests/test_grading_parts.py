@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import struct
 import threading
@@ -413,3 +414,55 @@ def test_the_class_report_ranks_the_cases_the_class_failed(tmp_path):
     assert "4 submissions; mean score 0.8 of 2; 1 empty, 3 graded." in text
     assert "](score-histogram.png)" in text and "![A histogram of the 4" in text
     assert (tmp_path / "score-histogram.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_scratch_never_hides_what_a_submission_must_read():
+    assert sandbox.scratch_mount(["/usr", "/work/course/.venv"]) == "/tmp"
+    assert sandbox.scratch_mount(["/usr", "/tmp/clone/.venv/lib"]) == "/dev/shm"
+    with pytest.raises(sandbox.IsolationUnavailable, match="beneath each of /tmp, /dev/shm"):
+        sandbox.scratch_mount(["/tmp/clone", "/dev/shm/clone"])
+
+
+@pytest.mark.skipif(bool(sandbox.probe()), reason="no isolation on this system")
+def test_a_course_cloned_into_tmp_stays_readable_and_the_rest_confined(tmp_path_factory):
+    """A course under /tmp: the confined process reads it, writes only its scratch
+    (then on /dev/shm), and still cannot read the rest of /tmp."""
+    course = tmp_path_factory.mktemp("clone-under-tmp")
+    if not str(course.resolve()).startswith("/tmp/"):
+        pytest.skip("pytest's temporary folders are not under /tmp here")
+    (course / "module.py").write_text("ANSWER = 42\n")
+    secret = course.parent / "secret-beside-the-clone.txt"
+    secret.write_text("hidden tests")
+    readable = [*sandbox.readable_paths(), str(course)]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child enters namespaces, then its child is confined
+        report = "unfinished"
+        try:
+            sandbox.enter_namespaces()
+            inner = os.fork()
+            if inner == 0:
+                work = sandbox.confine_child(readable, 10)
+                answers = [str(work), (course / "module.py").read_text().strip()]
+                (work / "scratch.txt").write_text("mine")
+                for forbidden in (secret, course / "new.txt"):
+                    try:
+                        forbidden.read_text() if forbidden.exists() else forbidden.write_text(
+                            "x")
+                        answers.append(f"reached {forbidden.name}")
+                    except PermissionError:
+                        answers.append("refused")
+                os.write(write_end, "|".join(answers).encode())
+                os._exit(0)
+            os.waitpid(inner, 0)
+            report = ""
+        finally:
+            if report:
+                os.write(write_end, report.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        seen = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert seen == "/dev/shm/work|ANSWER = 42|refused|refused"
+    assert not (course / "new.txt").exists()

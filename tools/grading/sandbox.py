@@ -14,7 +14,8 @@ namespaces and Landlock (5.13 or later; measured on 6.18, Landlock ABI 7):
   socket of the host. Outside processes have no PID in it, so there is nothing to signal.
 * a private ``tmpfs`` on ``/tmp`` (``SCRATCH_BYTES``) is the only place it can write,
   and it is gone with the namespace; ``/run`` and ``/dev/shm`` are replaced by empty
-  ones (no way to the host's Unix sockets).
+  ones (no way to the host's Unix sockets). When the course itself lies beneath /tmp
+  (a clone there), the scratch ``tmpfs`` goes on /dev/shm instead (:func:`scratch_mount`).
 * **Landlock**: read (and execute) only the Python installation, the course's package
   (not the source of its implementations of what the exercises ask, nor any bytecode)
   and system libraries (:func:`readable_paths`); write only the scratch ``tmpfs`` and
@@ -45,6 +46,8 @@ from pathlib import Path
 SCRATCH_BYTES = 64 * 2**20  # what a submission may write in all (its /tmp)
 MAX_PROCESSES = 64  # processes a submission may run at once (RLIMIT_NPROC)
 MAX_OPEN_FILES = 256
+#: Where a submission's private tmpfs may go, in order of preference (see scratch_mount).
+SCRATCH_MOUNTS = ("/tmp", "/dev/shm")
 PID_MAX = 301  # the smallest pid_max Linux accepts: at most 300 processes, even for root
 
 # unshare(2) flags
@@ -151,15 +154,28 @@ def _mount_tmpfs(target: str, size: int) -> None:
           f"size={size},mode=0700".encode())
 
 
-def private_scratch() -> Path:
-    """In the new mount namespace: an empty ``tmpfs`` on /tmp (returned: its ``work``
+def scratch_mount(readable: list[str]) -> str:
+    """Where the private ``tmpfs`` goes: /tmp, unless something the submission must read
+    lies beneath it (a course cloned into /tmp, say), which that ``tmpfs`` would hide;
+    then /dev/shm (``TMPDIR`` points into it either way)."""
+    for mount in SCRATCH_MOUNTS:
+        inside = [p for p in readable
+                  if os.path.realpath(p) == mount or os.path.realpath(p).startswith(mount + "/")]
+        if os.path.isdir(mount) and not os.path.islink(mount) and not inside:
+            return mount
+    raise IsolationUnavailable(f"the course and its Python environment lie beneath each of "
+                               f"{', '.join(SCRATCH_MOUNTS)}; move them elsewhere")
+
+
+def private_scratch(mount: str = "/tmp") -> Path:
+    """In the new mount namespace: an empty ``tmpfs`` on ``mount`` (returned: its ``work``
     folder), and empty ones on /run and /dev/shm, seen by no one else."""
     _call("mount", None, b"/", None, ctypes.c_ulong(_REC | _PRIVATE), None)
-    _mount_tmpfs("/tmp", SCRATCH_BYTES)
+    _mount_tmpfs(mount, SCRATCH_BYTES)
     for hidden in ("/run", "/dev/shm"):
-        if os.path.isdir(hidden) and not os.path.islink(hidden):
+        if hidden != mount and os.path.isdir(hidden) and not os.path.islink(hidden):
             _mount_tmpfs(hidden, 2**20)
-    work = Path("/tmp/work")
+    work = Path(mount) / "work"
     work.mkdir()
     return work
 
@@ -219,7 +235,8 @@ def limit(kind: int, value: int) -> None:
 
 def confine_child(readable: list[str], cpu_seconds: int) -> Path:
     """In PID 1 of the new namespaces: scratch, limits, Landlock. Returns the work folder."""
-    work = private_scratch()
+    mount = scratch_mount(readable)
+    work = private_scratch(mount)
     limit(resource.RLIMIT_NPROC, MAX_PROCESSES)  # counted in this user namespace
     with contextlib.suppress(OSError):  # PID numbers in this namespace (Linux 6.14 or later)
         _write_file("/proc/sys/kernel/pid_max", str(PID_MAX))
@@ -227,7 +244,7 @@ def confine_child(readable: list[str], cpu_seconds: int) -> Path:
     limit(resource.RLIMIT_CPU, cpu_seconds)
     import convcourse
 
-    restrict(readable, ["/tmp", "/dev/null"], [os.path.dirname(convcourse.__file__)])
+    restrict(readable, [mount, "/dev/null"], [os.path.dirname(convcourse.__file__)])
     return work
 
 
