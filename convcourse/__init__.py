@@ -30,6 +30,10 @@ The modules are layered, each importing only those above it in this list:
   scikit-learn ships, without importing it); :mod:`convcourse.training` (steps, epochs,
   accuracy; tqdm only for a progress bar); :func:`receptive_field`
   (:mod:`convcourse.receptive_field`)
+* the blocks of a deep CNN (chapter 7): :class:`BatchNorm2d`
+  (:mod:`convcourse.normalization`), :class:`Residual` and :class:`GlobalAvgPool2d`
+  (:mod:`convcourse.blocks`, with ``small_resnet``), training and evaluation modes
+  (:mod:`convcourse.modes`), and the digits on a larger canvas (:mod:`convcourse.canvas`)
 
 Three more are imported on their own, never by this package, because they need more
 than numpy: :mod:`convcourse.plot` (the figures; matplotlib),
@@ -41,6 +45,8 @@ compare with; torch), and the helpers for chapters (:mod:`convcourse.source`,
 from importlib.metadata import PackageNotFoundError, version
 
 from . import (
+    blocks,
+    canvas,
     counting,
     data,
     fast,
@@ -49,18 +55,22 @@ from . import (
     geometry,
     kernels,
     linear_map,
+    modes,
     naive,
+    normalization,
     pooling,
     training,
     transposed,
     validation,
     window,
 )
+from .blocks import GlobalAvgPool2d, Residual
 from .corr import corr2d
 from .gradcheck import numerical_gradient, rel_error
 from .layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from .loss import softmax_cross_entropy
 from .network import Sequential
+from .normalization import BatchNorm2d
 from .optim import SGD
 from .receptive_field import receptive_field
 from .transposed_layer import ConvTranspose2d
@@ -73,14 +83,19 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "AvgPool2d",
+    "BatchNorm2d",
     "Conv2d",
     "ConvTranspose2d",
     "Flatten",
+    "GlobalAvgPool2d",
     "Linear",
     "MaxPool2d",
     "ReLU",
+    "Residual",
     "SGD",
     "Sequential",
+    "blocks",
+    "canvas",
     "conv_output_size",
     "conv_transpose_output_size",
     "corr2d",
@@ -92,7 +107,9 @@ __all__ = [
     "geometry",
     "kernels",
     "linear_map",
+    "modes",
     "naive",
+    "normalization",
     "numerical_gradient",
     "pooling",
     "receptive_field",

@@ -19,12 +19,13 @@ import numpy as np
 
 from .geometry import conv_output_size
 from .layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, Parameter, ReLU
+from .modes import HasModes
 from .validation import check_int, check_rng, check_shape
 
 __all__ = ["Sequential", "lenet"]
 
 
-class Sequential(Layer):
+class Sequential(HasModes):
     """Layers in a row, the counterpart of ``torch.nn.Sequential``.
 
     Parameters
@@ -37,6 +38,10 @@ class Sequential(Layer):
     ``parameters()`` lists every layer's parameters, named ``"index.name"`` as torch
     names them (``"0.weight"``, ``"0.bias"``, ``"3.weight"``, ...), so that the two
     can be matched name by name.
+
+    ``train()`` and ``eval()`` switch every layer that has the two modes
+    (:mod:`convcourse.modes`), layers inside layers included, and ``buffers()``
+    lists their buffers (running statistics), named ``"index.name"`` too.
 
     Examples
     --------
@@ -78,6 +83,10 @@ class Sequential(Layer):
             for p in layer.parameters()
         ]
 
+    def named_layers(self) -> list[tuple[str, Layer]]:
+        """``("0", first layer)``, ``("1", second layer)``, ...: the names torch gives them."""
+        return [(str(index), layer) for index, layer in enumerate(self.layers)]
+
     def __len__(self) -> int:
         return len(self.layers)
 
@@ -88,7 +97,8 @@ class Sequential(Layer):
         return iter(self.layers)
 
     def __repr__(self) -> str:
-        lines = [f"  ({index}): {layer!r}" for index, layer in enumerate(self.layers)]
+        lines = [f"  ({index}): {layer!r}".replace("\n", "\n  ")  # nested layers indented
+                 for index, layer in enumerate(self.layers)]
         return "Sequential(\n" + "\n".join(lines) + "\n)"
 
 
@@ -98,6 +108,7 @@ def lenet(
     image_size: int = 8,
     rng: np.random.Generator | int | None = None,
     implementation: str = "naive",
+    output_gain: float = 0.1,
 ) -> Sequential:
     """A LeNet-style network for small grey images: (conv, ReLU, max-pool) twice, then linear.
 
@@ -126,6 +137,12 @@ def lenet(
         Source of the initial weights (He initialisation, see ``Conv2d`` and ``Linear``).
     implementation : {"naive", "fast"}, default "naive"
         How the convolutions and poolings compute.
+    output_gain : float, default 0.1
+        The ``gain`` of the output ``Linear``: its weights' standard deviation is
+        ``output_gain / sqrt(fan_in)``. He's ``sqrt(2)`` is meant for a layer followed
+        by a ReLU; the output layer is followed by the softmax, and a small gain starts
+        its scores near zero, so that the untrained network's first loss is close to
+        ``log(classes)`` (chance), not several times larger.
 
     Examples
     --------
@@ -134,6 +151,11 @@ def lenet(
     (3, 10)
     >>> sum(p.value.size for p in net.parameters())
     6090
+    >>> from convcourse.loss import softmax_cross_entropy
+    >>> x, y = np.random.default_rng(0).standard_normal((64, 1, 8, 8)), np.arange(64) % 10
+    >>> loss = softmax_cross_entropy(net.forward(x), y)[0]
+    >>> bool(abs(loss - np.log(10)) < 0.1)  # chance: every class about 1 / 10
+    True
     """
     c1, c2 = check_shape(channels, "channels", "(c1, c2)")
     classes = check_int(classes, "classes")
@@ -148,5 +170,5 @@ def lenet(
         ReLU(),
         MaxPool2d(2, implementation=implementation),
         Flatten(),
-        Linear(c2 * pooled**2, classes, rng=generator),
+        Linear(c2 * pooled**2, classes, rng=generator, gain=output_gain),
     )

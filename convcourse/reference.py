@@ -29,16 +29,21 @@ import numpy as np
 import torch
 import torch.nn.functional as F  # the name torch's documentation uses
 
+from .blocks import GlobalAvgPool2d, Residual
 from .data import minibatches
 from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Sequential
+from .normalization import BatchNorm2d
 from .transposed_layer import ConvTranspose2d
 from .validation import check_array, check_labels, check_rng
 
 __all__ = [
     "ConvGrads",
+    "ResidualTwin",
     "avg_pool2d",
     "avg_pool2d_backward",
+    "batch_norm2d_module",
+    "buffers",
     "conv2d",
     "conv2d_grads",
     "conv2d_module",
@@ -296,9 +301,25 @@ def torch_twin(layer: Layer) -> torch.nn.Module:
 
     ``Sequential`` becomes ``torch.nn.Sequential`` of the twins of its layers, so the
     parameters have the same names (``"0.weight"``, ...) on both sides.
+    ``BatchNorm2d`` becomes ``torch.nn.BatchNorm2d`` with the running statistics
+    copied too, ``Residual`` a module with the same ``block`` and ``projection``
+    (so ``"1.block.0.weight"`` on both sides), ``GlobalAvgPool2d``
+    ``AdaptiveAvgPool2d(1)`` then ``Flatten()``. Each twin is in its layer's mode
+    (training or evaluation).
     """
     if isinstance(layer, Sequential):
-        return torch.nn.Sequential(*(torch_twin(inner) for inner in layer))
+        twin = torch.nn.Sequential(*(torch_twin(inner) for inner in layer))
+        twin.training = layer.training  # the layers inside keep their own modes
+        return twin
+    if isinstance(layer, BatchNorm2d):
+        return batch_norm2d_module(layer)
+    if isinstance(layer, Residual):
+        projection = None if layer.projection is None else torch_twin(layer.projection)
+        twin = ResidualTwin(torch_twin(layer.block), projection)
+        twin.training = layer.training
+        return twin
+    if isinstance(layer, GlobalAvgPool2d):
+        return torch.nn.Sequential(torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
     if isinstance(layer, Conv2d):
         return conv2d_module(layer)
     if isinstance(layer, ConvTranspose2d):
@@ -313,6 +334,42 @@ def torch_twin(layer: Layer) -> torch.nn.Module:
     if isinstance(layer, Flatten):
         return torch.nn.Flatten()
     raise TypeError(f"layer must be a convcourse layer or Sequential, got {type(layer).__name__}")
+
+
+def batch_norm2d_module(layer: BatchNorm2d) -> torch.nn.BatchNorm2d:
+    """The ``torch.nn.BatchNorm2d`` twin of a :class:`convcourse.normalization.BatchNorm2d`:
+    same settings, weights and running statistics (copied), in the weight's dtype, in
+    the layer's mode."""
+    if not isinstance(layer, BatchNorm2d):
+        raise TypeError(f"layer must be a convcourse BatchNorm2d, got {type(layer).__name__}")
+    twin = torch.nn.BatchNorm2d(layer.num_features, eps=layer.eps, momentum=layer.momentum,
+                                dtype=torch.from_numpy(layer.weight).dtype)
+    with torch.no_grad():
+        arrays = [(p.name, p.value) for p in layer.parameters()] + layer.own_buffers()
+        for name, value in arrays:  # weight, bias, running_mean, running_var, batch count
+            getattr(twin, name).copy_(torch.from_numpy(np.asarray(value)))
+    return twin.train(layer.training)
+
+
+class ResidualTwin(torch.nn.Module):
+    """The torch twin of :class:`convcourse.blocks.Residual`:
+    ``block(x) + x``, or ``block(x) + projection(x)``."""
+
+    def __init__(self, block: torch.nn.Module, projection: torch.nn.Module | None) -> None:
+        super().__init__()
+        self.block = block
+        self.projection = projection
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shortcut = x if self.projection is None else self.projection(x)
+        return self.block(x) + shortcut
+
+
+def buffers(module: torch.nn.Module) -> dict[str, np.ndarray]:
+    """A module's buffers (running statistics, ...) by name, as numpy arrays (copies)."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    return {name: to_numpy(b).copy() for name, b in module.named_buffers()}
 
 
 def parameters(module: torch.nn.Module) -> dict[str, np.ndarray]:

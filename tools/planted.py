@@ -158,21 +158,160 @@ WRONG = {
     ("05-fast-convolution", "ex-ch5-im2col", "taps-swapped"): (
         ".transpose(1, 4, 5, 0, 2, 3)", ".transpose(1, 5, 4, 0, 2, 3)", "(c, u, v)"),
     # -- chapter 6 --------------------------------------------------------------------
+    # the bias left out of the forward pass
+    ("06-network", "ex-ch6-linear", "bias-forgotten"): (
+        "return x @ w.T + b",
+        "return x @ w.T",
+        "bias"),
+    # x @ w instead of x @ w.T (w is (n_out, n_in))
+    ("06-network", "ex-ch6-linear", "w-not-transposed"): (
+        "return x @ w.T + b",
+        "return x @ w + b",
+        "w^T"),
+    # dL/dw as x^T delta: the transpose of w's shape
+    ("06-network", "ex-ch6-linear", "grad-w-transposed"): (
+        "grad_w = grad_out.T @ x ",
+        "grad_w = x.T @ grad_out ",
+        "shape of w"),
+    # dL/dw divided by N, though delta already holds the mean's 1/N
+    ("06-network", "ex-ch6-linear", "grad-w-divided-by-n"): (
+        "grad_w = grad_out.T @ x ",
+        "grad_w = grad_out.T @ x / len(x) ",
+        "not divided by N"),
+    # dL/db of the first example only
+    ("06-network", "ex-ch6-linear", "grad-b-of-one-example"): (
+        "grad_b = grad_out.sum(axis=0)",
+        "grad_b = grad_out[0]",
+        "summed over the batch"),
+    # dL/dx as delta w^T
+    ("06-network", "ex-ch6-linear", "grad-x-with-w-transposed"): (
+        "grad_x = grad_out @ w ",
+        "grad_x = grad_out @ w.T ",
+        "grad_x = delta w"),
+    # the gradient let through at x = 0 too
+    ("06-network", "ex-ch6-relu-backward", "gradient-passes-at-zero"): (
+        "np.where(x > 0, grad_out, 0.0)",
+        "np.where(x >= 0, grad_out, 0.0)",
+        "x = 0"),
+    # the ReLU applied to the gradient instead of masking by the input
+    ("06-network", "ex-ch6-relu-backward", "mask-from-the-gradient"): (
+        "np.where(x > 0, grad_out, 0.0)",
+        "np.maximum(grad_out, 0.0)",
+        "not from the gradient"),
+    # the local derivative [x > 0] returned, not multiplied by delta
+    ("06-network", "ex-ch6-relu-backward", "local-derivative-only"): (
+        "np.where(x > 0, grad_out, 0.0)",
+        "np.where(x > 0, 1.0, 0.0)",
+        "times the upstream gradient"),
+    # delta multiplied by the ReLU's output instead of by [x > 0]
+    ("06-network", "ex-ch6-relu-backward", "times-the-output"): (
+        "np.where(x > 0, grad_out, 0.0)",
+        "grad_out * np.maximum(x, 0.0)",
+        "not times the ReLU's output"),
+    # exp of the raw logits: overflows for logits of 1e4
+    ("06-network", "ex-ch6-softmax-cross-entropy", "largest-logit-not-subtracted"): (
+        "shifted = logits - logits.max(axis=1, keepdims=True)",
+        "shifted = logits",
+        "largest logit"),
+    # the batch's largest logit subtracted, not each row's: a row far below it underflows
+    ("06-network", "ex-ch6-softmax-cross-entropy", "one-maximum-for-the-batch"): (
+        "shifted = logits - logits.max(axis=1, keepdims=True)",
+        "shifted = logits - logits.max()",
+        "each row's largest logit"),
+    # the loss summed over the batch, not averaged
+    ("06-network", "ex-ch6-softmax-cross-entropy", "loss-summed"): (
+        "loss = -log_probs[rows, labels].mean()",
+        "loss = -log_probs[rows, labels].sum()",
+        "mean over the batch"),
+    # the gradient not divided by N
+    ("06-network", "ex-ch6-softmax-cross-entropy", "gradient-not-divided-by-n"): (
+        "return loss, grad / n",
+        "return loss, grad",
+        "divided by N"),
+    # 1 subtracted at every row's label columns in every row
+    ("06-network", "ex-ch6-softmax-cross-entropy", "one-hot-in-every-row"): (
+        "grad[rows, labels] -= 1.0",
+        "grad[:, labels] -= 1.0",
+        "each row's own true class"),
+    # zero padding, which wins the windows where every real input is negative
+    ("06-network", "ex-ch6-max-pool-forward", "zero-padding"): (
+        'np.pad(x, pad, constant_values=float("-inf"))',
+        "np.pad(x, pad, constant_values=0.0)",
+        "never wins a window"),
+    # windows start at (i, j), not (s i, s j)
+    ("06-network", "ex-ch6-max-pool-forward", "stride-ignored"): (
+        "x_pad[:, :, i * s : i * s + k, j * s : j * s + k]",
+        "x_pad[:, :, i : i + k, j : j + k]",
+        "(the stride)"),
+    # stride=None read as 1 instead of kernel_size
+    ("06-network", "ex-ch6-max-pool-forward", "stride-none-as-one"): (
+        "s = stride if stride is not None else k",
+        "s = stride if stride is not None else 1",
+        "stride=None"),
+    # the maximum over all channels of a window, not each channel's
+    ("06-network", "ex-ch6-max-pool-forward", "channels-mixed"): (
+        "out[:, :, i, j] = window.max(axis=(2, 3))",
+        "out[:, :, i, j] = window.max(axis=(1, 2, 3))[:, None]",
+        "each channel"),
+    # the output height computed without the padding
+    ("06-network", "ex-ch6-max-pool-forward", "output-size-without-padding"): (
+        "H_out = (H + 2 * padding - k) // s + 1",
+        "H_out = (H - k) // s + 1",
+        "output size"),
     # a tied maximum sends the window's gradient to every tied input, not the first
     ("06-network", "ex-ch6-max-pool-backward", "tie-to-every-maximum"): (
         "grad_pad[n, c, r + u, q + v] += grad_out[n, c, i, j]",
         "grad_pad[n, c, r : r + k, q : q + k] += (window == window.max()) * grad_out[n, c, i, j]",
-        "ties"),
+        "not to every tied maximum"),
+    # a tied maximum sends the gradient to the last tied input
+    ("06-network", "ex-ch6-max-pool-backward", "tie-to-the-last-maximum"): (
+        "np.unravel_index(np.argmax(window), window.shape)",
+        "np.unravel_index(window.size - 1 - np.argmax(window[::-1, ::-1]), window.shape)",
+        "not to the last"),
     # zero padding, which wins the windows where every real input is negative
     ("06-network", "ex-ch6-max-pool-backward", "zero-padding"): (
-        "constant_values=-np.inf)", "constant_values=0)", "padding"),
+        "constant_values=-np.inf)",
+        "constant_values=0)",
+        "never wins a window"),
+    # = instead of +=: an input that wins overlapping windows keeps only the last gradient
+    ("06-network", "ex-ch6-max-pool-backward", "assigned-not-accumulated"): (
+        "grad_pad[n, c, r + u, q + v] += grad_out[n, c, i, j]",
+        "grad_pad[n, c, r + u, q + v] = grad_out[n, c, i, j]",
+        "(+=)"),
+    # flattened in (H, W, C) order, not (C, H, W) as Flatten and torch
+    ("06-network", "ex-ch6-lenet", "flattened-channels-last"): (
+        "flat = p2.reshape(len(x), -1)",
+        "flat = p2.transpose(0, 2, 3, 1).reshape(len(x), -1)",
+        "(C, H, W) order"),
+    # the first convolution's bias left out
+    ("06-network", "ex-ch6-lenet", "conv-bias-forgotten"): (
+        'fast.conv2d_forward(x, params["0.weight"], params["0.bias"], padding=1)',
+        'fast.conv2d_forward(x, params["0.weight"], padding=1)',
+        "its bias"),
+    # the second ReLU's backward pass skipped
+    ("06-network", "ex-ch6-lenet", "second-relu-skipped"): (
+        "grad = my_relu_backward(grad, z2)",
+        "grad = grad",
+        "every ReLU's backward"),
+    # padding=1 missing in the first convolution's backward pass
+    ("06-network", "ex-ch6-lenet", "padding-forgotten-in-backward"): (
+        'grad, x, params["0.weight"], padding=1)',
+        'grad, x, params["0.weight"])',
+        "padding=1"),
+    # the second pooling's backward given the first pooling's input
+    ("06-network", "ex-ch6-lenet", "pool-backward-with-the-wrong-input"): (
+        "my_max_pool2d_backward(grad.reshape(p2.shape), a2, 2)",
+        "my_max_pool2d_backward(grad.reshape(p2.shape), a1, 2)",
+        "input of its own pooling"),
 }
 
 
 # The exercises where the learner writes a layer's forward or backward pass: each has at
 # least four planted mistakes (tests/test_exercises.py); every other autograded exercise
 # has at least one.
-CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-max-pool-backward"})
+CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-linear",
+                  "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",
+                  "ex-ch6-max-pool-backward", "ex-ch6-lenet"})
 MIN_CORE_MISTAKES = 4
 
 
