@@ -24,23 +24,8 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 QUESTIONS = {question: path for path in CHAPTERS
              for question in question_cells(nbformat.read(path, as_version=4))}
 
-# Chapter 6 is made to comply in issue 19 by another helper (branch issue19-ch6), which
-# also adds the chapter's new exercises. strict: once merged, these entries must go.
-PENDING = {
-    question: "chapter 6's exercises and their order come with branch issue19-ch6"
-    for question in ("ex-ch6-linear", "ex-ch6-relu-backward",
-                     "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",
-                     "ex-ch6-max-pool-backward", "ex-ch6-lenet")
-}
 
-
-def _pending(question: str):
-    reason = PENDING.get(question)
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-
-
-@pytest.mark.parametrize(
-    "question", [pytest.param(q, marks=_pending(q)) for q in ANSWERS])
+@pytest.mark.parametrize("question", ANSWERS)
 def test_no_answer_is_shown_above_its_exercise(question):
     assert question in QUESTIONS, f"{question}: no chapter has this otter question"
     chapter = nbformat.read(QUESTIONS[question], as_version=4)
