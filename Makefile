@@ -69,7 +69,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests chapters convcourse --doctest-modules \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	    -n $(PYTEST_WORKERS) --durations=15 -p no:cacheprovider
+	    -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 -p no:cacheprovider
 
 # JupyterLab refuses to run as root unless told; in a container a learner often is root.
 lab: $(LAB_STAMP)

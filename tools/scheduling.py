@@ -1,65 +1,90 @@
 """Which tests of ``make test`` must run on the same pytest-xdist worker.
 
-``make test`` spreads its tests over every core. Most are independent and go to
-whichever worker is free; two kinds share a costly set-up and stay together:
+``make test`` spreads its tests over every core with xdist's ``--dist loadgroup``: a
+test marked ``xdist_group(name)`` runs on the same worker as every other test of that
+group, in collection order; the others go to whichever worker is free. The root
+``conftest.py`` marks each collected test with :func:`group_of`, the one place that
+says which tests share a costly set-up. It goes by rule, so that a new chapter or test
+file joins the right group without being listed:
 
-- the cells of one chapter notebook (nbval runs them in order, in one kernel);
-- the grading tests (``tests/test_grading.py`` and ``tests/test_grading_hostile.py``):
-  they share one ``otter assign`` per chapter and one pool of grading processes, both
-  made once per worker;
-- the browser tests of one page of the website (``tests/test_website.py``, one
-  parameter per page): they share one visit of the page, in the order of that file.
+- the cells of one chapter notebook (nbval runs them in order, in one kernel): the
+  group of the notebook;
+- every test marked ``grading`` or that uses the ``grading_pool`` fixture (they share
+  the ``otter assign`` of each chapter, written into ``_build/assignments``, and a pool
+  of grading processes made once per worker): the group ``grading``;
+- the tests of one page of the website that use the ``opened`` fixture (one visit of
+  the page, shared in the order of their module): a group per module and page.
 
 The book build is shared differently: every worker may ask for it, and
-:mod:`tools.bookbuild` builds it once under a lock. The root ``conftest.py`` hands
-:func:`scope_of` to pytest-xdist.
+:mod:`tools.bookbuild` builds it once under a lock. Without xdist (``-p no:xdist``, or
+not installed) the marks are inert and every test runs in one process.
 """
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from collections.abc import Iterable
 
-#: The scope of every test that grades submissions.
-GRADING_SCOPE = "grading"
-#: The test modules that share the graders' set-up.
-GRADING_MODULES = frozenset({"test_grading.py", "test_grading_hostile.py"})
-#: The test module whose tests of one page share a visit of it.
-WEBSITE_MODULE = "test_website.py"
+#: The group of every test that grades submissions.
+GRADING_GROUP = "grading"
+#: Marks and session fixtures whose tests all share one set-up: name -> group.
+SHARED_BY_ALL = {"grading": GRADING_GROUP, "grading_pool": GRADING_GROUP}
+#: Fixtures whose tests share one set-up per parameter (a page visited once).
+SHARED_PER_PARAMETER = frozenset({"opened"})
 
 
-def scope_of(nodeid: str) -> str:
-    """The work unit a test belongs to: its notebook, the grading scope, its page of
-    the website, or itself.
+def group_of(nodeid: str, fixtures: Iterable[str] = (), marks: Iterable[str] = ()) -> str | None:
+    """The xdist group of a test: its notebook, ``grading``, its page, or None.
 
     Parameters
     ----------
     nodeid : str
-        pytest's id of the test, ``path::name`` with the path relative to the root.
+        pytest's id of the test, ``path::name[parameters]`` with the path relative to
+        the root.
+    fixtures : iterable of str
+        The names of every fixture the test uses, directly or through other fixtures
+        (pytest's ``item.fixturenames``).
+    marks : iterable of str
+        The names of the test's marks (``grading``, ``browser``...).
 
     Returns
     -------
-    str
-        Tests with equal scopes run on one worker, in collection order.
+    str or None
+        Tests with equal groups run on one worker, in collection order; None for a test
+        that shares no set-up and may run anywhere. A group name never holds ``]`` or
+        ``@`` (xdist appends ``@group`` to the node id and finds it after the last
+        ``]``).
 
     Examples
     --------
-    >>> scope_of("chapters/01-naive-forward.ipynb::Cell 3")
+    >>> group_of("chapters/01-naive-forward.ipynb::Cell 3")
     'chapters/01-naive-forward.ipynb'
-    >>> scope_of("tests/test_grading_hostile.py::test_timeout")
+    >>> group_of("tests/test_grading_hostile.py::test_timeout", ["batch", "grading_pool"])
     'grading'
-    >>> scope_of("tests/test_website.py::test_page[chapters/02-backward.html]")
-    'tests/test_website.py[chapters/02-backward.html]'
-    >>> scope_of("tests/test_naive.py::test_shapes[1]")
-    'tests/test_naive.py::test_shapes[1]'
+    >>> group_of("tests/test_grading.py::test_zip[01-naive-forward]", marks=["grading"])
+    'grading'
+    >>> group_of("tests/test_website.py::test_page[chapters/02-backward.html]", ["opened"])
+    'tests/test_website.py(chapters/02-backward.html)'
+    >>> group_of("tests/test_naive.py::test_shapes[1]", ["request"]) is None
+    True
     """
     if not isinstance(nodeid, str):
         raise TypeError(f"nodeid must be a str, got {type(nodeid).__name__}")
+    for name, names in (("fixtures", fixtures), ("marks", marks)):
+        if isinstance(names, str):
+            raise TypeError(f"{name} must be an iterable of names, got a str: {names!r}")
+    fixtures = set(fixtures)
     path = nodeid.split("::", 1)[0]
     if path.endswith(".ipynb"):
-        return path
-    name = PurePosixPath(path).name
-    if name in GRADING_MODULES:
-        return GRADING_SCOPE
-    if name == WEBSITE_MODULE and nodeid.endswith("]") and "[" in nodeid:
-        return path + nodeid[nodeid.index("["):]
-    return nodeid
+        return _safe(path)
+    for name, group in SHARED_BY_ALL.items():
+        if name in fixtures or name in marks:
+            return group
+    if fixtures & SHARED_PER_PARAMETER:
+        parameters = nodeid[nodeid.index("["):] if nodeid.endswith("]") else ""
+        return _safe(path + parameters)
+    return None
+
+
+def _safe(name: str) -> str:
+    """``name`` without the characters xdist reads in a node id (``@``, ``[``, ``]``)."""
+    return name.replace("@", "_").replace("[", "(").replace("]", ")")
