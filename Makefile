@@ -63,7 +63,9 @@ book: $(BOOK_STAMP)
 
 # One pytest run over both cores (pytest-xdist): the package's tests, its docstring
 # examples, nbval on every chapter, the book, the browser and the graders. conftest.py
-# keeps together on one worker what shares a set-up (a chapter's cells, the graders).
+# marks what shares a set-up (a chapter's cells, the graders, a page's visit) and
+# xdist's loadgroup keeps each group on one worker. A chapter or page whose inputs are
+# unchanged since it passed here is skipped as a cached pass (tools/testcache.py).
 # The slowest tests are listed at the end, so that a regression shows.
 test: $(STAMP)
 	$(BIN)/ruff check .
