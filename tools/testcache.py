@@ -10,9 +10,10 @@ last passed here, the way build systems cache test results. Its *key* is a SHA-2
   loaded for a page: its stylesheets, scripts, images, fonts) and remembered with the
   pass;
 - its own parameters (nbval's options, the browser's build...);
-- :func:`environment`: Python, every installed distribution by name and version (the
-  auditing library, nbval, numpy, torch, the kernel...), the locked requirements, the
-  ``PYTHONPATH`` and ``CONVCOURSE_*`` variables, and this caching code itself.
+- :func:`environment`: Python and the operating system, every installed distribution
+  by name and version (the auditing library, nbval, numpy, torch, the kernel...), the
+  locked requirements, the ``PYTHONPATH`` and ``CONVCOURSE_*`` variables, and this
+  caching code itself.
 
 A pass is stored in ``_build/test-cache/`` (never committed) and a later run that finds
 the same key reports the check as *skipped* with a reason that says when it passed on
@@ -28,6 +29,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import platform
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -67,6 +69,7 @@ def environment() -> bytes:
                  if name == "PYTHONPATH" or (name.startswith("CONVCOURSE_") and name != SWITCH)}
     parts = {
         "python": f"{sys.version} {sys.executable}",
+        "platform": platform.platform(),
         "distributions": "\n".join(installed_distributions()),
         "variables": json.dumps(variables, sort_keys=True),
         "locked": files_digest(ROOT / name for name in LOCKED),
