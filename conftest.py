@@ -6,8 +6,8 @@ It sits at the repository root because ``make test`` collects ``tests/``, ``chap
 
 - ``make test`` runs ``pytest -n auto --dist loadgroup``: each test that shares a set-up
   is marked ``xdist_group`` (:func:`tools.scheduling.group_of`) and pytest-xdist keeps
-  each group on one worker. Only pytest's own hooks are used: ``pytest`` runs the same
-  without xdist (``-p no:xdist``), where the marks do nothing.
+  each group on one worker. ``pytest`` runs the same without xdist (``-p no:xdist``),
+  where the marks do nothing and the xdist hook below is optional.
 - nbval on a chapter passes or fails by its inputs alone
   (:func:`tools.testcache.notebook_check`): when they are unchanged since its cells last
   all passed on this machine, the cells are reported skipped as a cached pass
@@ -46,8 +46,7 @@ def notebook_check(config, notebook: Path) -> testcache.Check:
 def pytest_collection_modifyitems(config, items):
     cells: dict[Path, list] = {}
     for item in items:
-        group = group_of(item.nodeid, getattr(item, "fixturenames", ()),
-                         [mark.name for mark in item.iter_markers()])
+        group = group_of(item.nodeid)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
         if item.path.suffix == ".ipynb":
@@ -61,6 +60,22 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
         else:
             config.stash[_NOTEBOOKS][notebook] = (check, set(its), set())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Group by :func:`~tools.scheduling.group_of` whatever ``--dist`` says.
+
+    Needed while xdist's loadgroup ignores the marks under pytest 9.2
+    (pytest-dev/pytest-xdist#1386); remove it once xdist is fixed.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid) or nodeid
+
+    return GroupScheduling(config, log)
 
 
 @pytest.hookimpl(wrapper=True)

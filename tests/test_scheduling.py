@@ -26,57 +26,48 @@ def test_every_cell_of_a_notebook_shares_one_group():
     assert group_of("chapters/09-new-chapter.ipynb::Cell 0") == "chapters/09-new-chapter.ipynb"
 
 
-def test_every_test_that_uses_the_graders_shares_one_group_whatever_its_file():
-    graders = [("tests/test_grading.py::test_solutions_score_full_marks[01-naive-forward]",
-                ["grades", "assignments", "grading_pool", "tmp_path_factory"]),
-               ("tests/test_grading_hostile.py::test_infinite_loop_times_out",
-                ["batch", "grading_pool"]),
-               ("tests/test_a_future_grading_file.py::test_it", ["grading_pool"])]
-    assert {group_of(t, f) for t, f in graders} == {GRADING_GROUP}
-    # otter assign writes into _build/assignments: only one worker may run it.
-    assign_only = "tests/test_grading.py::test_assignment_is_generated[01-naive-forward]"
-    assert group_of(assign_only, ["assignments"], ["grading", "parametrize"]) == GRADING_GROUP
-    alone = [("tests/test_grading.py::test_tests_read_from_the_setup[01-naive-forward]", []),
-             ("tests/test_grading_parts.py::test_spec_round_trips", ["tmp_path"]),
-             ("tests/test_book.py::test_book_builds_without_warnings", []),
-             ("convcourse/naive.py::convcourse.naive.conv2d_forward", ["doctest_namespace"])]
-    assert [group_of(t, f) for t, f in alone] == [None] * len(alone)
+def test_every_grading_file_shares_one_group_and_nothing_else_joins_it():
+    graders = ["tests/test_grading.py::test_solutions_score_full_marks[01-naive-forward]",
+               "tests/test_grading_hostile.py::test_infinite_loop_times_out",
+               "tests/test_grading_exercises.py::test_a_future_file",
+               "tests/test_grading.py::test_assignment_is_generated[01-naive-forward]"]
+    assert {group_of(t) for t in graders} == {GRADING_GROUP}
+    alone = ["tests/test_book.py::test_book_builds_without_warnings",
+             "tests/test_exercises.py::test_planted_mistake[01]",
+             "convcourse/naive.py::convcourse.naive.conv2d_forward"]
+    assert [group_of(t) for t in alone] == [None] * len(alone)
 
 
-def test_the_tests_of_one_page_that_share_its_visit_share_a_group():
+def test_the_tests_of_one_page_share_a_group():
     tests = ["test_folds_open_and_close_from_the_keyboard", "test_page",
              "test_page_passes_axe"]
-    page = {group_of(f"tests/test_website.py::{t}[chapters/01-naive-forward.html]",
-                     ["opened", "browser", "site"]) for t in tests}
+    page = {group_of(f"tests/test_website.py::{t}[chapters/01-naive-forward.html]")
+            for t in tests}
     assert page == {"tests/test_website.py(chapters/01-naive-forward.html)"}
-    assert group_of("tests/test_website.py::test_page[intro.html]", ["opened"]) != page.pop()
-    own_visit = "tests/test_website.py::test_search_finds_a_chapter_for_backward"
-    assert group_of(own_visit, ["visit", "browser", "site"]) is None
-    small_book = "tests/test_website_fixture.py::test_players_play_in_the_page"
-    assert group_of(small_book, ["players_page", "browser"]) is None
+    assert group_of("tests/test_website.py::test_page[intro.html]") != page.pop()
+    assert group_of("tests/test_website.py::test_search_finds_a_chapter_for_backward") is None
+    small_book = "tests/test_website_fixture.py::test_players_play_in_the_page[0]"
+    assert group_of(small_book) is None
 
 
-def test_a_group_name_is_one_xdist_can_read_back():
-    """xdist appends ``@group`` to the node id and reads it after the last ``]``."""
-    group = group_of("tests/test_website.py::test_page[a@b]c]", ["opened"])
+def test_an_xdist_suffix_is_ignored_and_a_group_name_is_one_xdist_can_read_back():
+    """xdist appends ``@group`` to the test id and reads it after the last ``]``."""
+    page = "tests/test_website.py::test_page[intro.html]"
+    assert group_of(page + "@" + group_of(page)) == group_of(page)
+    group = group_of("tests/test_website.py::test_page[a@b]c]")
     assert "@" not in group and "]" not in group
 
 
 def test_bad_arguments_are_named():
     with pytest.raises(TypeError, match="nodeid must be a str, got int"):
         group_of(3)
-    with pytest.raises(TypeError, match="fixtures must be an iterable of names, got a str"):
-        group_of("tests/test_x.py::test_y", "opened")
-    with pytest.raises(TypeError, match="marks must be an iterable of names, got a str"):
-        group_of("tests/test_x.py::test_y", marks="grading")
 
 
 def test_collected_tests_carry_their_group_mark(request):
     """The root conftest marked this very session's tests (it runs with or without xdist)."""
     for item in request.session.items:
         marks = [m.args[0] for m in item.iter_markers("xdist_group")]
-        expected = group_of(item.nodeid.split("@")[0], getattr(item, "fixturenames", ()),
-                            [m.name for m in item.iter_markers() if m.name != "xdist_group"])
+        expected = group_of(item.nodeid)
         assert marks == ([] if expected is None else [expected]), item.nodeid
 
 
