@@ -3,6 +3,7 @@ property test: no test pins its own number of examples."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -29,13 +30,16 @@ def test_no_test_file_sets_its_own_number_of_examples():
     assert pinned == [], "name a cost from tests/profiles.py instead:\n" + "\n".join(pinned)
 
 
-def test_every_collected_property_draws_what_its_profile_says(request):
+def test_every_property_draws_what_its_profile_says():
+    """Every property test of every test module (imported as pytest imports them)."""
     allowed = set(expected_examples().values())
-    drawn = {item.nodeid: item.obj._hypothesis_internal_use_settings.max_examples
-             for item in request.session.items
-             if getattr(getattr(item, "obj", None), "is_hypothesis_test", False)}
-    assert drawn, "no property test was collected"
-    wrong = {nodeid: n for nodeid, n in drawn.items() if n not in allowed}
+    drawn = {f"{module.__name__}.{name}": test._hypothesis_internal_use_settings.max_examples
+             for module in map(importlib.import_module,
+                               sorted(p.stem for p in TESTS.glob("test_*.py")))
+             for name, test in vars(module).items()
+             if getattr(test, "is_hypothesis_test", False)}
+    assert len(drawn) >= 20, f"only {len(drawn)} property tests found"
+    wrong = {test: n for test, n in drawn.items() if n not in allowed}
     assert wrong == {}, f"profile {PROFILE} draws {sorted(allowed)} examples"
 
 
