@@ -67,13 +67,15 @@ book: $(BOOK_STAMP)
 
 # One pytest run over both cores (pytest-xdist): the package's tests, its docstring
 # examples, nbval on every chapter, the book, the browser and the graders. conftest.py
-# keeps together on one worker what shares a set-up (a chapter's cells, the graders).
+# marks what shares a set-up (a chapter's cells, the graders, a page's visit) and
+# xdist's loadgroup keeps each group on one worker. A chapter or page whose inputs are
+# unchanged since it passed here is skipped as a cached pass (tools/testcache.py).
 # The slowest tests are listed at the end, so that a regression shows.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests chapters convcourse --doctest-modules \
 	    --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	    -n $(PYTEST_WORKERS) --durations=15 -p no:cacheprovider
+	    -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 -p no:cacheprovider
 
 # JupyterLab refuses to run as root unless told; in a container a learner often is root.
 lab: $(LAB_STAMP)

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import http.server
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
+
+from tools import testcache
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -106,6 +109,8 @@ class Visit:
         # first load can take that long there. A wait with a timeout of its own keeps it.
         self.context.set_default_timeout(LOAD_TIMEOUT_MS)
         self.problems: list[str] = []
+        #: The paths of every file the site served to this page (for tools/testcache).
+        self.loaded: set[str] = set()
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("console", self._console)
@@ -136,6 +141,9 @@ class Visit:
             self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response):
+        parts = urlsplit(response.url)
+        if parts.hostname == "127.0.0.1":
+            self.loaded.add(unquote(parts.path).lstrip("/") or "index.html")
         if response.status >= 400:
             self.problems.append(f"HTTP {response.status}: {response.url}")
 
@@ -146,6 +154,31 @@ class Visit:
 
     def close(self) -> None:
         self.context.close()
+
+
+# --- cached passes -------------------------------------------------------------------------
+
+
+def browser_identity() -> str:
+    """The installed chromium (its launcher's bytes, the size and time of its binaries)."""
+    parts = []
+    for path in (CHROMIUM, CHROMIUM.resolve(), Path("/usr/lib/chromium/chromium")):
+        if path.is_file():
+            stat = path.stat()
+            parts.append(f"{path} {stat.st_size} {stat.st_mtime_ns}")
+    if CHROMIUM.is_file() and CHROMIUM.stat().st_size < 1_000_000:
+        parts.append(hashlib.sha256(CHROMIUM.read_bytes()).hexdigest())
+    return "\n".join(parts)
+
+
+def page_check(test: str, path: str, html_dir: Path, code: list[Path]) -> testcache.Check:
+    """A browser test of one page of the built site as a check :mod:`tools.testcache` may
+    remember: it reads the page and, found while it runs, every file the page loads
+    (:attr:`Visit.loaded`: stylesheets, scripts, images, fonts, what axe fetches); it runs
+    ``code`` in the installed browser (the auditing library's version is in
+    :func:`tools.testcache.environment`)."""
+    page = html_dir / urlsplit(path).path
+    return testcache.Check(f"{test} {path}", [page, *code], {"browser": browser_identity()})
 
 
 # --- accessibility ------------------------------------------------------------------------

@@ -1,23 +1,17 @@
-"""Shared pytest settings: hypothesis profiles, matplotlib without a display, one thread."""
+"""Shared pytest settings: hypothesis profiles (profiles.py), matplotlib without a display,
+fixtures that several test files use."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 import matplotlib
+import profiles  # noqa: F401  (the hypothesis profiles, loaded before any test module)
 import pytest
-from hypothesis import settings
 
 # Figures are drawn off-screen, in this process only (notebook kernels that nbval
 # starts keep their own inline backend).
 matplotlib.use("Agg")
-
-# Examples are drawn at random but reproducibly (derandomize) so that CI is stable;
-# CONVCOURSE_HYPOTHESIS=thorough draws many more for a deeper local run.
-settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True)
-settings.register_profile("thorough", max_examples=500, deadline=None)
-settings.load_profile(os.environ.get("CONVCOURSE_HYPOTHESIS", "ci"))
 
 
 @pytest.fixture(autouse=True)

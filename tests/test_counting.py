@@ -33,7 +33,7 @@ def _torch_numel(in_channels, out_channels, kernel_size, groups=1, bias=True) ->
 # --- parameter counts against torch modules -------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(settings.get_profile("cheap"))
 @given(case=layer_cases(), bias=st.booleans())
 def test_conv_param_count_matches_torch_numel(case, bias):
     arguments = (case["input_shape"][0], case["out_channels"], case["kernel_size"],
@@ -41,7 +41,7 @@ def test_conv_param_count_matches_torch_numel(case, bias):
     assert conv2d_param_count(*arguments) == _torch_numel(*arguments)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)
 @given(st.integers(1, 300), st.integers(1, 300), st.booleans())
 def test_linear_param_count_matches_torch_numel(n_in, n_out, bias):
     expected = reference.numel(torch.nn.Linear(n_in, n_out, bias))
@@ -49,7 +49,7 @@ def test_linear_param_count_matches_torch_numel(n_in, n_out, bias):
     assert linear_macs(n_in, n_out) == n_in * n_out
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(
     channels=st.integers(1, 6),
     out_channels=st.integers(1, 6),
@@ -74,7 +74,7 @@ def test_chapter_4_comparisons():
     assert (with_bias.conv_params, with_bias.dense_params) == (320, 1286400)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(case=layer_cases())
 def test_ratio_formula(case):
     comparison = compare_conv_dense(**case)
@@ -88,7 +88,7 @@ def test_ratio_formula(case):
 # --- output shapes and multiply-accumulates -------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(case=layer_cases())
 def test_output_shape_matches_torch(case):
     channels = case["input_shape"][0]
@@ -119,7 +119,7 @@ def _direct_mac_count(case: dict) -> int:
     return int(out.sum())
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(case=layer_cases())
 def test_conv_macs_match_direct_count(case):
     assert conv2d_macs(**case) == _direct_mac_count(case)
@@ -128,7 +128,7 @@ def test_conv_macs_match_direct_count(case):
     assert comparison.dense_macs == comparison.in_features * comparison.out_features
 
 
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)
 @given(
     channels=st.integers(1, 4),
     out_channels=st.integers(1, 4),

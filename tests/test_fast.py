@@ -39,7 +39,7 @@ def fast_all(case: ConvCase, grad_out: np.ndarray, **options):
     return (out, *grads)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(settings.get_profile("cheap"))
 @given(conv_cases(max_batch=3), st.booleans())
 def test_fast_matches_naive_and_torch_float64(case, whole_grid):
     grad_out = case.grad_out(seed=1)
@@ -57,7 +57,7 @@ def test_fast_matches_naive_and_torch_float64(case, whole_grid):
         assert rel_error(mine, torch_value) < TOL64
 
 
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)
 @given(conv_cases(dtype=np.float32, max_batch=2), st.booleans())
 def test_float32_stays_float32_within_rounding(case, whole_grid):
     grad_out = case.grad_out(seed=1)
@@ -68,7 +68,7 @@ def test_float32_stays_float32_within_rounding(case, whole_grid):
         assert rel_error(mine, torch_value) < TOL32
 
 
-@settings(max_examples=25, deadline=None)
+@settings(settings.get_profile("costly"))
 @given(conv_cases(max_batch=5), st.booleans(), st.integers(1, 4))
 def test_chunking_gives_identical_results(case, whole_grid, images_per_chunk):
     """A budget that fits only a few images runs several chunks, same numbers."""

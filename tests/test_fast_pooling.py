@@ -21,7 +21,7 @@ def run(module, kind: str, case: PoolCase, grad_out: np.ndarray) -> tuple[np.nda
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@settings(max_examples=60, deadline=None)
+@settings(settings.get_profile("cheap"))
 @given(case=pool_cases(max_batch=3))
 def test_vectorised_matches_the_loops_and_torch_float64(kind, case):
     grad_out = case.grad_out(seed=2)
@@ -39,7 +39,7 @@ def test_vectorised_matches_the_loops_and_torch_float64(kind, case):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@settings(max_examples=20, deadline=None)
+@settings(settings.get_profile("costly"))
 @given(case=pool_cases(dtype=np.float32))
 def test_float32_stays_float32(kind, case):
     grad_out = case.grad_out(seed=3)

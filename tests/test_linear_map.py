@@ -15,7 +15,7 @@ from convcourse.counting import conv2d_macs, conv2d_output_shape
 from convcourse.linear_map import conv_as_matrix
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(case=layer_cases(), seed=st.integers(0, 2**32 - 1))
 def test_conv_as_matrix_matches_naive_and_torch(case, seed):
     rng = np.random.default_rng(seed)
@@ -39,7 +39,7 @@ def test_conv_as_matrix_matches_naive_and_torch(case, seed):
     assert rel_error(with_bias, expected.ravel()) < 1e-10
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(case=layer_cases(), seed=st.integers(0, 2**32 - 1))
 def test_conv_as_matrix_nonzeros_and_distinct_values(case, seed):
     rng = np.random.default_rng(seed)

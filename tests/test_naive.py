@@ -101,7 +101,7 @@ def test_tutorial_example_against_torch_conv2d_module():
 # --------------------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(settings.get_profile("cheap"))
 @given(conv_cases(max_batch=2))
 def test_backward_matches_torch_autograd_float64(case):
     grad_out = case.grad_out()
@@ -143,7 +143,7 @@ def test_backward_matches_torch_on_named_cases(hyper):
         assert rel_error(a, b) < TOL
 
 
-@settings(max_examples=30, deadline=None)
+@settings(deadline=None)
 @given(conv_cases(max_batch=2))
 def test_grad_x_is_a_transposed_convolution(case):
     # dL/dx = conv_transpose2d(grad_out, weight) with the forward's hyper-parameters, and
@@ -199,7 +199,7 @@ def test_stride_skipped_pixels_get_zero_gradient():
 # --------------------------------------------------------------------------------------
 
 
-@settings(max_examples=15, deadline=None)
+@settings(settings.get_profile("costly"))
 @given(conv_cases(max_batch=1))
 def test_backward_matches_finite_differences(case):
     grad_out = case.grad_out(seed=5)
@@ -228,7 +228,7 @@ def test_backward_matches_finite_differences(case):
 # --------------------------------------------------------------------------------------
 
 
-@settings(max_examples=20, deadline=None)
+@settings(settings.get_profile("costly"))
 @given(conv_cases(dtype=np.float32, max_batch=2))
 def test_backward_float32_in_gives_float32_out(case):
     grad_out = case.grad_out()

@@ -1,13 +1,16 @@
-"""make test's grouping of tests on pytest-xdist workers (tools/scheduling.py)."""
+"""make test's grouping of tests on pytest-xdist workers (tools/scheduling.py, conftest.py)."""
 
 from __future__ import annotations
 
 import doctest
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tools import scheduling
-from tools.scheduling import GRADING_SCOPE, scope_of
+from tools.scheduling import GRADING_GROUP, group_of
 
 
 def test_examples():
@@ -16,35 +19,65 @@ def test_examples():
     assert failures == 0
 
 
-def test_every_cell_of_a_notebook_shares_one_scope():
+def test_every_cell_of_a_notebook_shares_one_group():
     cells = [f"chapters/02-backward.ipynb::Cell {i}" for i in range(40)]
-    assert {scope_of(c) for c in cells} == {"chapters/02-backward.ipynb"}
-    assert scope_of("chapters/01-naive-forward.ipynb::Cell 0") != scope_of(cells[0])
+    assert {group_of(c) for c in cells} == {"chapters/02-backward.ipynb"}
+    assert group_of("chapters/01-naive-forward.ipynb::Cell 0") != group_of(cells[0])
+    assert group_of("chapters/09-new-chapter.ipynb::Cell 0") == "chapters/09-new-chapter.ipynb"
 
 
-def test_the_graders_share_one_scope_and_nothing_else_joins_it():
+def test_every_grading_file_shares_one_group_and_nothing_else_joins_it():
     graders = ["tests/test_grading.py::test_solutions_score_full_marks[01-naive-forward]",
-               "tests/test_grading_hostile.py::test_infinite_loop_times_out"]
-    assert {scope_of(t) for t in graders} == {GRADING_SCOPE}
-    others = ["tests/test_grading_parts.py::test_spec_round_trips",
-              "tests/test_book.py::test_book_builds_without_warnings",
-              "convcourse/naive.py::convcourse.naive.conv2d_forward"]
-    assert all(scope_of(t) == t for t in others)
+               "tests/test_grading_hostile.py::test_infinite_loop_times_out",
+               "tests/test_grading_exercises.py::test_a_future_file",
+               "tests/test_grading.py::test_assignment_is_generated[01-naive-forward]"]
+    assert {group_of(t) for t in graders} == {GRADING_GROUP}
+    alone = ["tests/test_book.py::test_book_builds_without_warnings",
+             "tests/test_exercise_order.py::test_no_answer_before_its_exercise[ex-ch1-forward]",
+             "convcourse/naive.py::convcourse.naive.conv2d_forward"]
+    assert [group_of(t) for t in alone] == [None] * len(alone)
 
 
-def test_the_browser_tests_of_one_page_share_a_scope():
+def test_the_tests_of_one_page_share_a_group():
     tests = ["test_folds_open_and_close_from_the_keyboard", "test_page",
              "test_page_passes_axe"]
-    page = {scope_of(f"tests/test_website.py::{t}[chapters/01-naive-forward.html]")
+    page = {group_of(f"tests/test_website.py::{t}[chapters/01-naive-forward.html]")
             for t in tests}
-    assert page == {"tests/test_website.py[chapters/01-naive-forward.html]"}
-    assert scope_of("tests/test_website.py::test_page[intro.html]") != page.pop()
-    alone = "tests/test_website.py::test_search_finds_a_chapter_for_backward"
-    assert scope_of(alone) == alone
+    assert page == {"tests/test_website.py(chapters/01-naive-forward.html)"}
+    assert group_of("tests/test_website.py::test_page[intro.html]") != page.pop()
+    assert group_of("tests/test_website.py::test_search_finds_a_chapter_for_backward") is None
     small_book = "tests/test_website_fixture.py::test_players_play_in_the_page[0]"
-    assert scope_of(small_book) == small_book
+    assert group_of(small_book) is None
 
 
-def test_a_nodeid_must_be_a_string():
+def test_an_xdist_suffix_is_ignored_and_a_group_name_is_one_xdist_can_read_back():
+    """xdist appends ``@group`` to the test id and reads it after the last ``]``."""
+    page = "tests/test_website.py::test_page[intro.html]"
+    assert group_of(page + "@" + group_of(page)) == group_of(page)
+    group = group_of("tests/test_website.py::test_page[a@b]c]")
+    assert "@" not in group and "]" not in group
+
+
+def test_bad_arguments_are_named():
     with pytest.raises(TypeError, match="nodeid must be a str, got int"):
-        scope_of(3)
+        group_of(3)
+
+
+def test_collected_tests_carry_their_group_mark(request):
+    """The root conftest marked this very session's tests (it runs with or without xdist)."""
+    for item in request.session.items:
+        marks = [m.args[0] for m in item.iter_markers("xdist_group")]
+        expected = group_of(item.nodeid)
+        assert marks == ([] if expected is None else [expected]), item.nodeid
+
+
+def test_pytest_runs_without_xdist():
+    """No hook of the conftests needs pytest-xdist: a run with it disabled passes."""
+    process = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q",
+         "tests/test_scheduling.py", "-k", "not without_xdist"],
+        cwd=scheduling.__file__.rsplit("/tools/", 1)[0], capture_output=True, text=True,
+        env={**os.environ, "PYTEST_ADDOPTS": ""}, timeout=300,
+    )
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert " passed" in process.stdout and "xdist" not in process.stderr

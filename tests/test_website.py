@@ -20,7 +20,9 @@ reports on a page, from its loading on, fails every test that sees it.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import browsing
 import pytest
 from browsing import (
     Visit,
@@ -29,12 +31,14 @@ from browsing import (
     focus_ring,
     images,
     open_folds,
+    page_check,
     serve,
     tab_to,
 )
 
+from convcourse.plot import player
 from convcourse.plot.player import PLAYER_BUDGET
-from tools import bookbuild
+from tools import bookbuild, set_alt_text, testcache
 from tools.set_alt_text import alt_text_problem
 
 pytestmark = pytest.mark.browser
@@ -78,6 +82,33 @@ def visit(browser, site):
         v.close()
 
 
+#: The code the tests of a page run: this module and what it calls in the project.
+TEST_CODE = [Path(m.__file__) for m in (browsing, player, bookbuild, set_alt_text)] + [
+    Path(__file__)]
+
+
+@pytest.fixture(autouse=True)
+def _cached_pass(request):
+    """A test of one page (it uses ``opened``) that passed on this machine with identical
+    inputs is reported skipped, as a cached pass, and the page is not even opened for
+    it: see ``browsing.page_check`` for its inputs and ``tools/testcache.py``."""
+    if "opened" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("site")  # the book, built or reused
+    path = request.node.callspec.params["path"]
+    check = page_check(request.node.originalname, path, bookbuild.HTML_DIR, TEST_CODE)
+    reason = check.cached_pass()
+    if reason is not None:
+        pytest.skip(reason)
+    visits = request.getfixturevalue("opened").visits
+    yield
+    report = request.node.stash.get(testcache.REPORTS, {}).get("call")
+    if report is not None and report.passed and path in visits:
+        check.found = [bookbuild.HTML_DIR / p for p in visits[path].loaded]
+        check.record()
+
+
 @pytest.fixture(scope="module")
 def opened(browser, site):
     """``opened(path)``: the page at ``path``, loaded once (light mode, network idle)
@@ -92,6 +123,7 @@ def opened(browser, site):
             visits[path] = v
         return visits[path], visits[path].page
 
+    open_shared.visits = visits
     yield open_shared
     for v in visits.values():
         v.close()

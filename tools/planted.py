@@ -17,7 +17,7 @@ SOLUTION_TAG = "otter_assign_solution_cell"
 # Plausible mistakes, keyed (chapter, question, mistake): (text in the instructor's
 # solution, what a student might write instead, words that the failure message of a
 # *public* case of that question must contain, so that a learner who studies alone is
-# told the likely cause; tests/test_exercises.py enforces it, and that a hidden case
+# told the likely cause; tests/test_grading_exercises.py enforces it, and that a hidden case
 # fails too). Every mistake a chapter warns about is here.
 WRONG = {
     # -- chapter 1: conv2d_single --------------------------------------------------------
@@ -307,7 +307,7 @@ WRONG = {
 
 
 # The exercises where the learner writes a layer's forward or backward pass: each has at
-# least four planted mistakes (tests/test_exercises.py); every other autograded exercise
+# least four planted mistakes (tests/test_grading_exercises.py); every other autograded exercise
 # has at least one.
 CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-linear",
                   "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",

@@ -4,7 +4,7 @@ them in the student notebook, and the hidden ones, as ``make grade`` runs them.
 Usage: ``python -m tools.planted_check [chapters/NN-name.ipynb ...]`` prints, per
 exercise, a table of the mistakes of :data:`tools.planted.WRONG` against the public and
 hidden results (it generates the assignments first if they are stale). The test
-``tests/test_exercises.py`` asserts what the table shows: every mistake fails a public
+``tests/test_grading_exercises.py`` asserts what the table shows: every mistake fails a public
 case whose failure message names it, and a hidden case.
 
 A learner studying alone sees only the public cases: otter's ``grader.check`` reads them

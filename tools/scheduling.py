@@ -1,67 +1,79 @@
 """Which tests of ``make test`` must run on the same pytest-xdist worker.
 
 ``make test`` spreads its tests over every core. Most are independent and go to
-whichever worker is free; two kinds share a costly set-up and stay together:
+whichever worker is free; those that share a costly set-up stay together, in collection
+order, and :func:`group_of` is the one place that says which. It goes by rule, on the
+test's id alone, so that a new chapter or test file joins the right group unlisted:
 
-- the cells of one chapter notebook (nbval runs them in order, in one kernel);
-- the grading tests (``tests/test_grading.py``, ``tests/test_grading_hostile.py`` and
-  ``tests/test_exercises.py``): they share one ``otter assign`` per chapter (which two
-  workers must not write at once) and one pool of grading processes, both made once
-  per worker;
-- the browser tests of one page of the website (``tests/test_website.py``, one
-  parameter per page): they share one visit of the page, in the order of that file.
+- the cells of one chapter notebook (nbval runs them in order, in one kernel): the
+  group of the notebook;
+- every test in a file named ``test_grading*.py`` (they share the ``otter assign`` of
+  each chapter, written into ``_build/assignments``, and a pool of grading processes
+  made once per worker): the group ``grading``;
+- the tests of one page in ``test_website.py`` (parametrized by the page: they share
+  one visit of it): a group per page.
 
-The book build is shared differently: every worker may ask for it, and
-:mod:`tools.bookbuild` builds it once under a lock. The root ``conftest.py`` hands
-:func:`scope_of` to pytest-xdist.
+The root ``conftest.py`` marks these tests ``xdist_group(name)`` for xdist's
+``--dist loadgroup``. Under pytest 9.2 loadgroup ignores the marks
+(pytest-dev/pytest-xdist#1386: it renames the test ids through a field pytest no longer
+reads), so until that is fixed the conftest also hands :func:`group_of` to xdist as an
+optional hook. The book build is shared differently: every worker may ask for it, and
+:mod:`tools.bookbuild` builds it once under a lock.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-#: The scope of every test that grades submissions.
-GRADING_SCOPE = "grading"
-#: The test modules that share the graders' set-up.
-GRADING_MODULES = frozenset({"test_grading.py", "test_grading_hostile.py",
-                             "test_exercises.py"})
-#: The test module whose tests of one page share a visit of it.
-WEBSITE_MODULE = "test_website.py"
+#: The group of every test that grades submissions.
+GRADING_GROUP = "grading"
+#: Test files whose name starts so share the graders' set-up.
+GRADING_FILES = "test_grading"
+#: The test file whose tests of one page (one parameter) share a visit of it.
+WEBSITE_FILE = "test_website.py"
 
 
-def scope_of(nodeid: str) -> str:
-    """The work unit a test belongs to: its notebook, the grading scope, its page of
-    the website, or itself.
+def group_of(nodeid: str) -> str | None:
+    """The group of a test: its notebook, ``grading``, its page, or None.
 
     Parameters
     ----------
     nodeid : str
-        pytest's id of the test, ``path::name`` with the path relative to the root.
+        pytest's id of the test, ``path::name[parameters]`` with the path relative to
+        the root (an ``@group`` suffix that xdist may add is ignored).
 
     Returns
     -------
-    str
-        Tests with equal scopes run on one worker, in collection order.
+    str or None
+        Tests with equal groups run on one worker, in collection order; None for a test
+        that shares no set-up and may run anywhere. A group name never holds ``]`` or
+        ``@`` (xdist appends ``@group`` to the id and finds it after the last ``]``).
 
     Examples
     --------
-    >>> scope_of("chapters/01-naive-forward.ipynb::Cell 3")
+    >>> group_of("chapters/01-naive-forward.ipynb::Cell 3")
     'chapters/01-naive-forward.ipynb'
-    >>> scope_of("tests/test_grading_hostile.py::test_timeout")
+    >>> group_of("tests/test_grading_hostile.py::test_timeout")
     'grading'
-    >>> scope_of("tests/test_website.py::test_page[chapters/02-backward.html]")
-    'tests/test_website.py[chapters/02-backward.html]'
-    >>> scope_of("tests/test_naive.py::test_shapes[1]")
-    'tests/test_naive.py::test_shapes[1]'
+    >>> group_of("tests/test_website.py::test_page[chapters/02-backward.html]")
+    'tests/test_website.py(chapters/02-backward.html)'
+    >>> group_of("tests/test_naive.py::test_shapes[1]") is None
+    True
     """
     if not isinstance(nodeid, str):
         raise TypeError(f"nodeid must be a str, got {type(nodeid).__name__}")
-    path = nodeid.split("::", 1)[0]
+    path, _, name = nodeid.partition("::")
+    name = name.split("@")[0] if name.rfind("@") > name.rfind("]") else name
     if path.endswith(".ipynb"):
-        return path
-    name = PurePosixPath(path).name
-    if name in GRADING_MODULES:
-        return GRADING_SCOPE
-    if name == WEBSITE_MODULE and nodeid.endswith("]") and "[" in nodeid:
-        return path + nodeid[nodeid.index("["):]
-    return nodeid
+        return _safe(path)
+    file = PurePosixPath(path).name
+    if file.startswith(GRADING_FILES):
+        return GRADING_GROUP
+    if file == WEBSITE_FILE and name.endswith("]") and "[" in name:
+        return _safe(path + name[name.index("["):])
+    return None
+
+
+def _safe(name: str) -> str:
+    """``name`` without the characters xdist reads in a test id (``@``, ``[``, ``]``)."""
+    return name.replace("@", "_").replace("[", "(").replace("]", ")")
