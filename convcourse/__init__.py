@@ -4,15 +4,18 @@ The names a chapter needs most are here; each lives in a small module of its own
 The modules are layered, each importing only those above it in this list:
 
 * :mod:`convcourse.validation`: the argument checks every public function uses
-* :mod:`convcourse.geometry`: :func:`conv_output_size`, ``ConvGeometry`` and
-  ``check_conv2d``, the shape arithmetic of a convolution
+* :mod:`convcourse.window`: :func:`conv_output_size` and ``Window``, where a sliding
+  window reads (convolution, pooling, transposed convolution)
+* :mod:`convcourse.geometry`: ``ConvGeometry`` and ``check_conv2d``, ``PoolGeometry``
+  and ``check_pool2d``: a window with channels, and the checks of a call
 * :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
   (chapters 1-2)
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
   pooling, forward and backward, with loops and vectorised (chapter 6)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
-* :class:`Conv2d` (:mod:`convcourse.layers`)
+* :class:`Conv2d` (:mod:`convcourse.layers`; the protocol every layer follows, and the
+  cache a layer keeps between its passes, in :mod:`convcourse.layer_protocol`)
 * :func:`numerical_gradient` and :func:`rel_error` (:mod:`convcourse.gradcheck`)
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
 * the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
@@ -53,10 +56,10 @@ from . import (
     pooling,
     training,
     validation,
+    window,
 )
 from .blocks import GlobalAvgPool2d, Residual
 from .corr import corr2d
-from .geometry import conv_output_size
 from .gradcheck import numerical_gradient, rel_error
 from .layers import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from .loss import softmax_cross_entropy
@@ -64,6 +67,7 @@ from .network import Sequential
 from .normalization import BatchNorm2d
 from .optim import SGD
 from .receptive_field import receptive_field
+from .window import conv_output_size
 
 try:
     __version__ = version("convcourse")
@@ -103,4 +107,5 @@ __all__ = [
     "softmax_cross_entropy",
     "training",
     "validation",
+    "window",
 ]

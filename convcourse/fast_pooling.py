@@ -10,8 +10,8 @@ window (its *taps*), each handling every window of the batch at once. For tap
     x_pad[:, :, u : u + s_h (H_out - 1) + 1 : s_h, v : v + s_w (W_out - 1) + 1 : s_w]
 
 of shape ``(N, C, H_out, W_out)``: entry ``[n, c, i, j]`` is what tap ``(u, v)`` of
-window ``(i, j)`` reads (:meth:`ConvGeometry.tap_slices
-<convcourse.geometry.ConvGeometry.tap_slices>`). Then
+window ``(i, j)`` reads (:meth:`Window.tap_slices
+<convcourse.window.Window.tap_slices>`). Then
 
 * average pooling adds the ``kh kw`` slices and divides by ``kh kw``; its backward
   adds ``grad_out / (kh kw)`` back into every slice;
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .geometry import ConvGeometry, check_grad_out, check_pool2d
+from .geometry import PoolGeometry, check_grad_out, check_pool2d
 from .validation import result_dtype
 
 __all__ = [
@@ -41,14 +41,14 @@ __all__ = [
 ]
 
 
-def _taps(geo: ConvGeometry) -> Iterator[tuple[int, slice, slice]]:
+def _taps(geo: PoolGeometry) -> Iterator[tuple[int, slice, slice]]:
     """``(k, rows, cols)`` for every tap of the window, in row-major order."""
     for u in range(geo.kernel_h):
         for v in range(geo.kernel_w):
             yield (u * geo.kernel_w + v, *geo.tap_slices(u, v))
 
 
-def _winners(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+def _winners(x: np.ndarray, geo: PoolGeometry) -> np.ndarray:
     """Which tap holds the maximum of every window: the first one, if tied.
 
     Returns ``(N, C, H_out, W_out)`` indices ``u kw + v``. A running maximum over the
@@ -69,11 +69,11 @@ def _winners(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
 
 
 def _add_back(
-    geo: ConvGeometry, dtype: np.dtype, gradient_of_tap: Callable[[int], np.ndarray]
+    geo: PoolGeometry, dtype: np.dtype, gradient_of_tap: Callable[[int], np.ndarray]
 ) -> np.ndarray:
     """``dL/dx`` from each tap's share of the gradient, ``(N, C, H_out, W_out)`` each:
     added into the tap's slice of a padded zero array, then the padding cut off."""
-    grad_pad = np.zeros((geo.batch, geo.in_channels, *geo.padded_size), dtype=dtype)
+    grad_pad = np.zeros((geo.batch, geo.channels, *geo.padded_size), dtype=dtype)
     for k, rows, cols in _taps(geo):
         grad_pad[:, :, rows, cols] += gradient_of_tap(k)
     return geo.unpad(grad_pad).copy()

@@ -1,31 +1,25 @@
-"""The shape arithmetic of a 2-D convolution, in one place.
+"""The geometry of a 2-D convolution and of a 2-D pooling, in one place.
 
-Every convolution in the course takes its hyper-parameters the way
-``torch.nn.functional.conv2d`` does: an ``int`` applies to both spatial axes, an
-``(h, w)`` pair gives one value per axis, and ``padding`` may also be the string
-``"valid"`` (no padding) or ``"same"`` (output as large as the input, stride 1 only).
-This module turns all of those spellings into explicit numbers once, and answers
-every question about sizes that the rest of the course asks:
+Both slide a window (:class:`convcourse.window.Window`: kernel, stride, padding,
+dilation, and where each window reads) over an input; this module adds what each of
+them has on top, and checks the arguments of a call once:
 
 ==============================  ============================================
 question                        answer
 ==============================  ============================================
-how far does a dilated kernel   :func:`dilated_size`: ``d (k - 1) + 1``
-reach?
 how long is the output?         :func:`conv_output_size`
 how many zeros on each side?    :func:`resolve_padding`
-everything about one layer      :class:`ConvGeometry`, from shapes alone
+everything about one            :class:`ConvGeometry` (the window, channels and
+convolution                     groups), from shapes alone
                                 (:meth:`ConvGeometry.from_shapes`) or from the
                                 arrays of a call (:func:`check_conv2d`)
-the same for a pooling window   :func:`pool_geometry`, :func:`check_pool2d`
+everything about one pooling    :class:`PoolGeometry` (the window and channels):
+                                :meth:`PoolGeometry.from_shapes`,
+                                :func:`check_pool2d`
 ==============================  ============================================
 
-The output length along one axis, with ``p`` zeros added on each side, is
-
-.. math::
-
-    \\text{out} = \\left\\lfloor \\frac{\\text{size} + 2p - d\\,(k - 1) - 1}{s}
-    \\right\\rfloor + 1 .
+Every check happens once, where its message is written: a window's in
+:mod:`convcourse.window`, the channels' and the pooling window's here.
 """
 
 from __future__ import annotations
@@ -35,9 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .validation import check_array, check_array_shape, check_int, check_pair, check_shape
+from .window import Window, conv_output_size, dilated_size, resolve_padding
 
 __all__ = [
     "ConvGeometry",
+    "PoolGeometry",
+    "Window",
     "check_conv2d",
     "check_grad_out",
     "check_groups",
@@ -45,144 +42,8 @@ __all__ = [
     "check_pool_window",
     "conv_output_size",
     "dilated_size",
-    "pool_geometry",
     "resolve_padding",
 ]
-
-
-def dilated_size(kernel_size: int, dilation: int = 1) -> int:
-    """How many input cells one dilated kernel spans along an axis: ``d (k - 1) + 1``.
-
-    A kernel of ``k`` taps with ``d - 1`` skipped cells between neighbouring taps
-    reaches from its first tap to its last over ``d (k - 1) + 1`` cells.
-
-    >>> dilated_size(3), dilated_size(3, dilation=2)
-    (3, 5)
-    """
-    kernel_size = check_int(kernel_size, "kernel_size")
-    dilation = check_int(dilation, "dilation")
-    return dilation * (kernel_size - 1) + 1
-
-
-def _output_length(size: int, kernel_size: int, stride: int, pad_total: int,
-                   dilation: int) -> int:
-    """The formula itself, on numbers already checked, with ``pad_total`` zeros in all."""
-    return (size + pad_total - dilated_size(kernel_size, dilation)) // stride + 1
-
-
-def conv_output_size(
-    size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1
-) -> int:
-    """Length of a convolution's output along one spatial axis.
-
-    .. math::
-
-        \\text{out} = \\left\\lfloor \\frac{\\text{size} + 2p - d\\,(k - 1) - 1}{s}
-        \\right\\rfloor + 1
-
-    where ``p`` zeros are added on *each* side, ``d (k - 1) + 1`` is how far a dilated
-    kernel reaches (:func:`dilated_size`), and ``s`` is the stride.
-
-    Parameters
-    ----------
-    size : int
-        Input length (``H`` or ``W``), at least 1.
-    kernel_size : int
-        Kernel length (``kh`` or ``kw``), at least 1.
-    stride : int, default 1
-        Step between neighbouring windows, at least 1.
-    padding : int, default 0
-        Zeros added on each side, at least 0.
-    dilation : int, default 1
-        Spacing between kernel taps, at least 1.
-
-    Returns
-    -------
-    int
-        The output length, at least 1.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not an int.
-    ValueError
-        If an argument is out of range, or the dilated kernel does not fit in the
-        padded input.
-
-    Examples
-    --------
-    >>> conv_output_size(4, 2, stride=2)
-    2
-    >>> conv_output_size(28, 3, padding=1)
-    28
-    """
-    size = check_int(size, "size")
-    kernel_size = check_int(kernel_size, "kernel_size")
-    stride = check_int(stride, "stride")
-    padding = check_int(padding, "padding", minimum=0)
-    dilation = check_int(dilation, "dilation")
-    reach = dilated_size(kernel_size, dilation)
-    if reach > size + 2 * padding:
-        raise ValueError(
-            f"the kernel (kernel_size={kernel_size}, dilation={dilation}, reach {reach}) "
-            f"is larger than the padded input (size={size} + 2*padding={padding} "
-            f"= {size + 2 * padding})"
-        )
-    return _output_length(size, kernel_size, stride, 2 * padding, dilation)
-
-
-def resolve_padding(
-    padding: int | tuple[int, int] | str,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] = 1,
-    dilation: int | tuple[int, int] = 1,
-) -> tuple[int, int, int, int]:
-    """Turn any accepted ``padding`` into explicit ``(top, bottom, left, right)`` zeros.
-
-    ``"same"`` pads a total of ``d (k - 1)`` zeros along each axis so that the output
-    has the input's size. When that total is odd, the extra zero goes at the bottom
-    (or right), exactly as PyTorch does.
-
-    Parameters
-    ----------
-    padding : int, pair of ints, ``"valid"`` or ``"same"``
-        Zeros added on *each* side (an int or ``(p_h, p_w)``), or a mode string.
-    kernel_size, stride, dilation : int or pair of ints
-        As for the convolution.
-
-    Returns
-    -------
-    tuple of int
-        ``(top, bottom, left, right)``.
-
-    Examples
-    --------
-    >>> resolve_padding(1, 3)
-    (1, 1, 1, 1)
-    >>> resolve_padding("same", (2, 3))  # odd total on the rows: one more at the bottom
-    (0, 1, 1, 1)
-    """
-    kernel_hw = check_pair(kernel_size, "kernel_size", minimum=1)
-    stride_hw = check_pair(stride, "stride", minimum=1)
-    dilation_hw = check_pair(dilation, "dilation", minimum=1)
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride_hw != (1, 1):
-                raise ValueError(
-                    f"padding='same' needs stride 1 on both axes, got stride={stride_hw}"
-                )
-            total_h = dilated_size(kernel_hw[0], dilation_hw[0]) - 1
-            total_w = dilated_size(kernel_hw[1], dilation_hw[1]) - 1
-            top, left = total_h // 2, total_w // 2
-            return (top, total_h - top, left, total_w - left)
-        raise ValueError(
-            f"padding must be an int, a pair of ints, 'valid' or 'same', got {padding!r}"
-        )
-    pad_h, pad_w = check_pair(padding, "padding", minimum=0)
-    return (pad_h, pad_h, pad_w, pad_w)
-
 
 def check_groups(groups: object, in_channels: int, out_channels: int, context: str = "") -> int:
     """Check that ``groups`` is an int of at least 1 that divides both channel counts.
@@ -216,33 +77,24 @@ def check_groups(groups: object, in_channels: int, out_channels: int, context: s
     return groups
 
 
-def _inside(start: int, reach: int, step: int, size: int) -> slice:
-    """The taps ``start, start + step, ...`` (up to ``start + reach``) in ``[0, size)``."""
-    first = start if start >= 0 else start + -(start // step) * step
-    return slice(first, max(first, min(start + reach, size)), step)  # may be empty
-
-
 @dataclass(frozen=True)
-class ConvGeometry:
-    """Every size of one 2-D convolution, worked out once from validated arguments.
+class ConvGeometry(Window):
+    """Every size of one 2-D convolution: its :class:`~convcourse.window.Window`, and
+    the batch, channels and groups on top.
 
-    Build one with :meth:`from_shapes` (shapes only, no arrays needed) or with
-    :func:`check_conv2d` (the arrays of a call).
+    Build one with :meth:`from_shapes` (shapes only, no arrays needed), with
+    :func:`check_conv2d` (the arrays of a call) or with :meth:`for_image` (a layer).
 
     Attributes
     ----------
-    batch, in_channels, height, width : int
-        The input's shape ``(N, C, H, W)``.
-    out_channels, kernel_h, kernel_w : int
-        ``O``, ``kh`` and ``kw`` from the weight ``(O, C // groups, kh, kw)``.
+    height, width, kernel_h, kernel_w, stride, dilation, padding, out_height, out_width
+        The window's (:class:`~convcourse.window.Window`).
+    batch, in_channels : int
+        ``N`` and ``C`` of the input ``(N, C, H, W)``.
+    out_channels : int
+        ``O`` from the weight ``(O, C // groups, kh, kw)``.
     groups : int
         Number of channel groups ``g``.
-    stride, dilation : tuple of int
-        ``(s_h, s_w)`` and ``(d_h, d_w)``.
-    padding : tuple of int
-        ``(top, bottom, left, right)`` zeros.
-    out_height, out_width : int
-        ``H_out`` and ``W_out``.
 
     Examples
     --------
@@ -253,17 +105,8 @@ class ConvGeometry:
 
     batch: int
     in_channels: int
-    height: int
-    width: int
     out_channels: int
-    kernel_h: int
-    kernel_w: int
     groups: int
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
-    padding: tuple[int, int, int, int]
-    out_height: int
-    out_width: int
 
     @classmethod
     def from_shapes(
@@ -301,6 +144,14 @@ class ConvGeometry:
         weight_shape = check_shape(
             weight_shape, "weight_shape", "(out_channels, in_channels // groups, kh, kw)"
         )
+        return cls._build(input_shape, weight_shape, stride, padding, dilation, groups)
+
+    @classmethod
+    def _build(cls, input_shape: tuple[int, ...], weight_shape: tuple[int, ...],
+               stride: object, padding: object, dilation: object, groups: object,
+               where: str = "") -> ConvGeometry:
+        """:meth:`from_shapes` on shapes already checked; ``where`` as in
+        :meth:`Window.build <convcourse.window.Window.build>`."""
         batch, in_channels, height, width = input_shape
         out_channels, in_per_group, kernel_h, kernel_w = weight_shape
         shapes = f" (x shape {input_shape}, weight shape {weight_shape})"
@@ -311,38 +162,10 @@ class ConvGeometry:
                 f"x has {in_channels} channels but weight expects "
                 f"{in_per_group * groups}{extra} (weight shape {weight_shape})"
             )
-        stride_hw = check_pair(stride, "stride", minimum=1)
-        dilation_hw = check_pair(dilation, "dilation", minimum=1)
-        pads = resolve_padding(padding, (kernel_h, kernel_w), stride_hw, dilation_hw)
-        padded_h = height + pads[0] + pads[1]
-        padded_w = width + pads[2] + pads[3]
-        reach_h = dilated_size(kernel_h, dilation_hw[0])
-        reach_w = dilated_size(kernel_w, dilation_hw[1])
-        if reach_h > padded_h or reach_w > padded_w:
-            raise ValueError(
-                f"the kernel reaches {reach_h}x{reach_w} (kernel {kernel_h}x{kernel_w}, "
-                f"dilation {dilation_hw}) but the padded input is only "
-                f"{padded_h}x{padded_w} (input {height}x{width}, padding {padding!r})"
-            )
-        return cls(
-            batch=batch,
-            in_channels=in_channels,
-            height=height,
-            width=width,
-            out_channels=out_channels,
-            kernel_h=kernel_h,
-            kernel_w=kernel_w,
-            groups=groups,
-            stride=stride_hw,
-            dilation=dilation_hw,
-            padding=pads,
-            out_height=_output_length(
-                height, kernel_h, stride_hw[0], pads[0] + pads[1], dilation_hw[0]
-            ),
-            out_width=_output_length(
-                width, kernel_w, stride_hw[1], pads[2] + pads[3], dilation_hw[1]
-            ),
-        )
+        window = Window.build((height, width), (kernel_h, kernel_w), stride, padding,
+                              dilation, where=where)
+        return cls(**window.fields(), batch=batch, in_channels=in_channels,
+                   out_channels=out_channels, groups=groups)
 
     @classmethod
     def for_image(
@@ -384,14 +207,10 @@ class ConvGeometry:
         out_channels = check_int(out_channels, "out_channels")
         kernel_h, kernel_w = check_pair(kernel_size, "kernel_size", minimum=1)
         groups = check_groups(groups, channels, out_channels)
-        try:
-            return cls.from_shapes(
-                (1, channels, height, width),
-                (out_channels, channels // groups, kernel_h, kernel_w),
-                stride, padding, dilation, groups,
-            )
-        except ValueError as error:  # say which argument "x" stands for here
-            raise ValueError(f"{name}={tuple(image_shape)!r}: {error}") from None
+        return cls._build((1, channels, height, width),
+                          (out_channels, channels // groups, kernel_h, kernel_w),
+                          stride, padding, dilation, groups,
+                          where=f"{name}={tuple(image_shape)!r}")
 
     # --- sizes derived from the fields -----------------------------------------------
 
@@ -425,22 +244,6 @@ class ConvGeometry:
         """Numbers one output reads (and multiplies): ``(C // g) kh kw``."""
         return self.in_per_group * self.kernel_h * self.kernel_w
 
-    @property
-    def reach(self) -> tuple[int, int]:
-        """Rows and columns one dilated kernel spans: ``d (k - 1) + 1`` per axis."""
-        return (
-            dilated_size(self.kernel_h, self.dilation[0]),
-            dilated_size(self.kernel_w, self.dilation[1]),
-        )
-
-    @property
-    def padded_size(self) -> tuple[int, int]:
-        """``(H_pad, W_pad)``: the input's size with the zeros added."""
-        top, bottom, left, right = self.padding
-        return (self.height + top + bottom, self.width + left + right)
-
-    # --- where things are ------------------------------------------------------------
-
     def group_channels(self, out_channel: int) -> slice:
         """The input channels that output channel ``out_channel`` reads.
 
@@ -450,57 +253,70 @@ class ConvGeometry:
         first = (out_channel // self.out_per_group) * self.in_per_group
         return slice(first, first + self.in_per_group)
 
-    def window(self, i: int, j: int) -> tuple[slice, slice]:
-        """The rows and columns of the *padded* input that output ``(i, j)`` reads.
 
-        ``x_pad[..., rows, cols]`` is the ``kh x kw`` window: tap ``(u, v)`` sits at
-        row ``i s_h + u d_h`` and column ``j s_w + v d_w``.
+@dataclass(frozen=True)
+class PoolGeometry(Window):
+    """Every size of one 2-D pooling: its :class:`~convcourse.window.Window` (never
+    dilated) and the batch and channels, each channel pooled on its own.
+
+    Options that only pooling has (torch's ``ceil_mode``, say) belong here.
+
+    Attributes
+    ----------
+    height, width, kernel_h, kernel_w, stride, dilation, padding, out_height, out_width
+        The window's (:class:`~convcourse.window.Window`); ``dilation`` is ``(1, 1)``.
+    batch, channels : int
+        ``N`` and ``C`` of the input ``(N, C, H, W)``.
+
+    Examples
+    --------
+    >>> PoolGeometry.from_shapes((2, 8, 8, 8), 2).output_shape
+    (2, 8, 4, 4)
+    >>> PoolGeometry.from_shapes((1, 1, 7, 5), (3, 2), stride=(2, 1), padding=1).output_shape
+    (1, 1, 4, 6)
+    """
+
+    batch: int
+    channels: int
+
+    @classmethod
+    def from_shapes(
+        cls,
+        input_shape: tuple[int, int, int, int],
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] | None = None,
+        padding: int | tuple[int, int] = 0,
+    ) -> PoolGeometry:
+        """Validate a pooling given by its input's shape and work out its geometry.
+
+        The output size is the convolution's without dilation,
+        ``floor((H + 2p - kh) / s_h) + 1`` (and the same for ``W``).
+
+        Parameters
+        ----------
+        input_shape : (int, int, int, int)
+            ``(N, C, H, W)``.
+        kernel_size, stride, padding
+            As in :func:`check_pool_window`.
+
+        Returns
+        -------
+        PoolGeometry
         """
-        (s_h, s_w), (d_h, d_w) = self.stride, self.dilation
-        reach_h, reach_w = self.reach
-        return (
-            slice(i * s_h, i * s_h + reach_h, d_h),
-            slice(j * s_w, j * s_w + reach_w, d_w),
-        )
+        kernel, strides, pads = check_pool_window(kernel_size, stride, padding)
+        batch, channels, height, width = check_shape(input_shape, "input_shape", "(N, C, H, W)")
+        window = Window.build((height, width), kernel, strides, pads)
+        return cls(**window.fields(), batch=batch, channels=channels)
 
-    def tap_slices(self, u: int, v: int) -> tuple[slice, slice]:
-        """The rows and columns of the padded input that kernel tap ``(u, v)`` meets.
+    @property
+    def input_shape(self) -> tuple[int, int, int, int]:
+        """``(N, C, H, W)``."""
+        return (self.batch, self.channels, self.height, self.width)
 
-        ``x_pad[..., rows, cols]`` has shape ``(H_out, W_out)``: entry ``(i, j)`` is
-        what tap ``(u, v)`` multiplies for output ``(i, j)``.
-        """
-        (s_h, s_w), (d_h, d_w) = self.stride, self.dilation
-        return (
-            slice(u * d_h, u * d_h + s_h * (self.out_height - 1) + 1, s_h),
-            slice(v * d_w, v * d_w + s_w * (self.out_width - 1) + 1, s_w),
-        )
-
-    def input_window(self, i: int, j: int) -> tuple[slice, slice]:
-        """The rows and columns of the *unpadded* input that output ``(i, j)`` reads.
-
-        :meth:`window` cut down to the real input: the taps that fall on padding are
-        left out, so ``x[..., rows, cols]`` holds only real numbers (fewer than
-        ``kh x kw`` of them at a border, none if a convolution's window lies wholly in
-        its padding). Tap rows start at ``i s_h - top`` and step by ``d_h``; the first
-        one inside the input is the first kept.
-        """
-        (s_h, s_w), (d_h, d_w), (reach_h, reach_w) = self.stride, self.dilation, self.reach
-        return (
-            _inside(i * s_h - self.padding[0], reach_h, d_h, self.height),
-            _inside(j * s_w - self.padding[2], reach_w, d_w, self.width),
-        )
-
-    def pad(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        """Return ``x`` (shape ``(..., H, W)``) with this geometry's padding around
-        ``H, W``: zeros, or ``fill`` (max pooling pads with ``-inf``)."""
-        top, bottom, left, right = self.padding
-        widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
-        return np.pad(x, widths, constant_values=fill)
-
-    def unpad(self, padded: np.ndarray) -> np.ndarray:
-        """Cut the padding back off (a view): the inverse of :meth:`pad` on the shape."""
-        top, left = self.padding[0], self.padding[2]
-        return padded[..., top : top + self.height, left : left + self.width]
+    @property
+    def output_shape(self) -> tuple[int, int, int, int]:
+        """``(N, C, H_out, W_out)``."""
+        return (self.batch, self.channels, self.out_height, self.out_width)
 
 
 def check_conv2d(
@@ -551,7 +367,7 @@ def check_conv2d(
     return geo
 
 
-def check_grad_out(grad_out: object, geo: ConvGeometry) -> np.ndarray:
+def check_grad_out(grad_out: object, geo: ConvGeometry | PoolGeometry) -> np.ndarray:
     """Check that the upstream gradient has the forward output's shape.
 
     Returns
@@ -609,57 +425,16 @@ def check_pool_window(
     return kernel, strides, pads
 
 
-def pool_geometry(
-    input_shape: tuple[int, int, int, int],
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] | None = None,
-    padding: int | tuple[int, int] = 0,
-) -> ConvGeometry:
-    """The geometry of 2-D pooling, from shapes alone.
-
-    Pooling slides a ``kh x kw`` window over every channel on its own, exactly as a
-    *depthwise* convolution does (one kernel per channel, ``groups = C``) with no
-    dilation; only what is computed in each window differs. So its geometry is a
-    :class:`ConvGeometry` with weight shape ``(C, 1, kh, kw)``, and the output size is
-    the convolution's, ``floor((H + 2p - kh) / s_h) + 1`` (and the same for ``W``).
-
-    Parameters
-    ----------
-    input_shape : (int, int, int, int)
-        ``(N, C, H, W)``.
-    kernel_size, stride, padding
-        As in :func:`check_pool_window`.
-
-    Returns
-    -------
-    ConvGeometry
-        ``output_shape`` is ``(N, C, H_out, W_out)``.
-
-    Examples
-    --------
-    >>> pool_geometry((2, 8, 8, 8), 2).output_shape
-    (2, 8, 4, 4)
-    >>> pool_geometry((1, 1, 7, 5), (3, 2), stride=(2, 1), padding=1).output_shape
-    (1, 1, 4, 6)
-    """
-    kernel, strides, pads = check_pool_window(kernel_size, stride, padding)
-    input_shape = check_shape(input_shape, "input_shape", "(N, C, H, W)")
-    channels = input_shape[1]
-    return ConvGeometry.from_shapes(
-        input_shape, (channels, 1, *kernel), strides, pads, dilation=1, groups=channels
-    )
-
-
 def check_pool2d(
     x: object,
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None,
     padding: int | tuple[int, int] = 0,
-) -> ConvGeometry:
+) -> PoolGeometry:
     """Validate the arguments of a 2-D pooling and work out its geometry.
 
     Every pooling in the course (max and average, loops and vectorised, forward and
-    backward) starts with this call; see :func:`pool_geometry`.
+    backward) starts with this call; see :meth:`PoolGeometry.from_shapes`.
 
     Raises
     ------
@@ -675,4 +450,4 @@ def check_pool2d(
     (1, 3, 6, 6)
     """
     x = check_array(x, "x", 4, "(N, C, H, W)")
-    return pool_geometry(x.shape, kernel_size, stride, padding)
+    return PoolGeometry.from_shapes(x.shape, kernel_size, stride, padding)

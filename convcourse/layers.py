@@ -5,9 +5,14 @@ Every layer follows one small protocol (:class:`Layer`), the numpy counterpart o
 chain any of them and an optimiser (:class:`convcourse.optim.SGD`) can update any of
 them:
 
-* ``forward(x)`` computes the output and remembers what the backward pass needs;
-* ``backward(grad_out)`` takes ``dL/d out``, stores the gradient of each parameter
-  and returns ``dL/dx``, for the layer before;
+* ``forward(x)`` computes the output and keeps what the backward pass needs in
+  ``cache``, a named tuple (CS231n's *cache*): a copy of the input for
+  :class:`Conv2d`, :class:`Linear` and pooling (:class:`InputCache`), where the
+  input was positive for :class:`ReLU` (:class:`MaskCache`), the input's shape for
+  :class:`Flatten` (:class:`ShapeCache`); each also keeps the output's shape, which
+  ``grad_out`` must have;
+* ``backward(grad_out)`` takes ``dL/d out``, reads the cache, stores the gradient of
+  each parameter and returns ``dL/dx``, for the layer before;
 * ``parameters()`` lists :class:`Parameter` triples ``(name, value, grad)``: the
   array itself (an optimiser updates it in place) and its latest gradient (``None``
   before the first backward pass).
@@ -30,105 +35,50 @@ default, to read) or vectorised (``"fast"``, to train).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
 from . import fast, fast_pooling, naive, pooling
 from .geometry import check_groups, check_pool_window
+from .layer_protocol import (
+    IMPLEMENTATIONS,
+    Functions,
+    InputCache,
+    Layer,
+    MaskCache,
+    Parameter,
+    ShapeCache,
+    SwitchableLayer,
+)
 from .validation import (
     check_array,
-    check_array_shape,
     check_bool,
-    check_choice,
     check_int,
-    check_pair,
     check_rng,
     result_dtype,
 )
+from .window import check_window
 
 __all__ = [
     "AvgPool2d",
     "Conv2d",
     "Flatten",
+    "Functions",
     "IMPLEMENTATIONS",
+    "InputCache",
     "Layer",
     "Linear",
+    "MaskCache",
     "MaxPool2d",
     "Parameter",
     "ReLU",
+    "ShapeCache",
 ]
-
-#: The two implementations a layer can compute with: loops to read, numpy to run.
-IMPLEMENTATIONS = ("naive", "fast")
-
-
-class Parameter(NamedTuple):
-    """One learnable array of a layer: its name, the array itself, its gradient."""
-
-    name: str
-    value: np.ndarray
-    grad: np.ndarray | None
-
-
-class Layer:
-    """The protocol every layer follows: ``forward``, ``backward``, ``parameters``.
-
-    A layer without parameters (ReLU, pooling, Flatten) keeps the default
-    ``parameters()``, an empty list. Calling a layer, ``layer(x)``, is ``forward``.
-    """
-
-    _saved: np.ndarray | None = None
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """The output for input ``x``; remembers what :meth:`backward` needs."""
-        raise NotImplementedError
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """``dL/dx`` from ``grad_out = dL/d out`` of the last :meth:`forward`."""
-        raise NotImplementedError
-
-    def parameters(self) -> list[Parameter]:
-        """The learnable arrays, with their latest gradients (none here)."""
-        return []
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        return self.forward(x)
-
-    def _save(self, x: np.ndarray, out_shape: tuple[int, ...]) -> None:
-        """Keep a copy of the input (so changing ``x`` later cannot change the
-        gradients) and the output's shape, which ``grad_out`` must have."""
-        self._saved = x.copy()
-        self._out_shape = out_shape
-
-    def _saved_input(self, grad_out: np.ndarray) -> np.ndarray:
-        """The input of the last forward pass, once ``grad_out`` is checked against it."""
-        if self._saved is None:
-            name = type(self).__name__
-            raise RuntimeError(f"{name}.backward was called before forward: call forward(x) first")
-        check_array_shape(grad_out, "grad_out", self._out_shape, "the forward output's")
-        return self._saved
-
 
 def _with_bias(weight: Parameter, bias: Parameter | None) -> list[Parameter]:
     return [weight] if bias is None else [weight, bias]
 
 
-class _Implemented(Layer):
-    """A layer that computes with loops or vectorised, as its ``implementation`` says."""
-
-    @property
-    def implementation(self) -> str:
-        """``"naive"`` (loops, to read) or ``"fast"`` (vectorised, to train); it can be
-        changed at any time, the results are the same up to rounding."""
-        return self._implementation
-
-    @implementation.setter
-    def implementation(self, value: str) -> None:
-        self._implementation = check_choice(value, "implementation", IMPLEMENTATIONS)
-
-
-class Conv2d(_Implemented):
+class Conv2d(SwitchableLayer):
     """A 2-D convolution layer in numpy, the counterpart of ``torch.nn.Conv2d``.
 
     Parameters
@@ -174,6 +124,11 @@ class Conv2d(_Implemented):
     (2, 8, 5, 5)
     """
 
+    _functions = {
+        "naive": Functions(naive.conv2d_forward, naive.conv2d_backward),
+        "fast": Functions(fast.conv2d_forward, fast.conv2d_backward),
+    }
+
     def __init__(
         self,
         in_channels: int,
@@ -191,7 +146,7 @@ class Conv2d(_Implemented):
         out_channels = check_int(out_channels, "out_channels")
         groups = check_groups(groups, in_channels, out_channels)
         bias = check_bool(bias, "bias")
-        kernel_h, kernel_w = check_pair(kernel_size, "kernel_size", minimum=1)
+        (kernel_h, kernel_w), *_ = check_window(kernel_size, stride, padding, dilation)
         generator = check_rng(rng)
         self.implementation = implementation
 
@@ -210,9 +165,6 @@ class Conv2d(_Implemented):
         self.grad_weight: np.ndarray | None = None
         self.grad_bias: np.ndarray | None = None
 
-    def _functions(self):
-        return naive if self.implementation == "naive" else fast
-
     def _hyper(self) -> dict:
         return {
             "stride": self.stride,
@@ -227,8 +179,8 @@ class Conv2d(_Implemented):
         A copy of the input is kept for :meth:`backward`, so changing ``x`` in place
         afterwards cannot change the gradients.
         """
-        out = self._functions().conv2d_forward(x, self.weight, self.bias, **self._hyper())
-        self._save(x, out.shape)
+        out = self.functions.forward(x, self.weight, self.bias, **self._hyper())
+        self.cache = InputCache(x.copy(), out.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -237,8 +189,8 @@ class Conv2d(_Implemented):
         Stores ``grad_weight`` (``dL/dweight``) and ``grad_bias`` (``dL/dbias``, or
         ``None`` for a layer without bias) and returns ``grad_x = dL/dx``.
         """
-        x = self._saved_input(grad_out)
-        grad_x, grad_weight, grad_bias = self._functions().conv2d_backward(
+        x = self._cache_for(grad_out).x
+        grad_x, grad_weight, grad_bias = self.functions.backward(
             grad_out, x, self.weight, **self._hyper()
         )
         # Gradients have their parameter's dtype, whatever the input's was.
@@ -335,14 +287,14 @@ class Linear(Layer):
         out = x.astype(dtype, copy=False) @ self.weight.T.astype(dtype, copy=False)
         if self.bias is not None:
             out += self.bias.astype(dtype, copy=False)
-        self._save(x, out.shape)
+        self.cache = InputCache(x.copy(), out.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         """From ``grad_out`` ``(N, out_features)``: ``grad_weight = grad_out^T x``,
         ``grad_bias = grad_out`` summed over the batch, and returns
         ``grad_x = grad_out W`` ``(N, in_features)``."""
-        x = self._saved_input(grad_out)
+        x = self._cache_for(grad_out).x
         dtype = result_dtype(x)
         self.grad_weight = (grad_out.T @ x).astype(self.weight.dtype, copy=False)
         if self.bias is not None:
@@ -377,11 +329,11 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_array(x, "x", None, "(N, ...)")
-        self._save(x > 0, x.shape)  # all backward needs: where the input was positive
+        self.cache = MaskCache(positive=x > 0, out_shape=x.shape)
         return np.where(x > 0, x, 0).astype(result_dtype(x), copy=False)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        positive = self._saved_input(grad_out)
+        positive = self._cache_for(grad_out).positive
         return np.where(positive, grad_out, 0).astype(result_dtype(grad_out), copy=False)
 
     def __repr__(self) -> str:
@@ -403,21 +355,19 @@ class Flatten(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_array(x, "x", 4, "(N, C, H, W)")
         out = x.reshape(x.shape[0], -1)
-        self._save(np.array(x.shape), out.shape)  # all backward needs: the input's shape
+        self.cache = ShapeCache(in_shape=x.shape, out_shape=out.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        in_shape = tuple(self._saved_input(grad_out))
+        in_shape = self._cache_for(grad_out).in_shape
         return grad_out.reshape(in_shape)
 
     def __repr__(self) -> str:
         return "Flatten()"
 
 
-class _Pool2d(_Implemented):
+class _Pool2d(SwitchableLayer):
     """What max and average pooling layers share: the window and the implementation."""
-
-    _kind = ""
 
     def __init__(
         self,
@@ -431,21 +381,17 @@ class _Pool2d(_Implemented):
         )
         self.implementation = implementation
 
-    def _function(self, direction: str):
-        module = pooling if self.implementation == "naive" else fast_pooling
-        return getattr(module, f"{self._kind}_pool2d_{direction}")
-
     def _window(self) -> dict:
         return {"kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = self._function("forward")(x, **self._window())
-        self._save(x, out.shape)
+        out = self.functions.forward(x, **self._window())
+        self.cache = InputCache(x.copy(), out.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._saved_input(grad_out)
-        return self._function("backward")(grad_out, x, **self._window())
+        x = self._cache_for(grad_out).x
+        return self.functions.backward(grad_out, x, **self._window())
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
@@ -473,7 +419,10 @@ class MaxPool2d(_Pool2d):
              [13., 15.]]]])
     """
 
-    _kind = "max"
+    _functions = {
+        "naive": Functions(pooling.max_pool2d_forward, pooling.max_pool2d_backward),
+        "fast": Functions(fast_pooling.max_pool2d_forward, fast_pooling.max_pool2d_backward),
+    }
 
 
 class AvgPool2d(_Pool2d):
@@ -488,4 +437,7 @@ class AvgPool2d(_Pool2d):
              [10.5, 12.5]]]])
     """
 
-    _kind = "avg"
+    _functions = {
+        "naive": Functions(pooling.avg_pool2d_forward, pooling.avg_pool2d_backward),
+        "fast": Functions(fast_pooling.avg_pool2d_forward, fast_pooling.avg_pool2d_backward),
+    }

@@ -22,7 +22,7 @@ Shapes::
     W_out = floor((W + 2 p_w - kw) / s_w) + 1
 
 the convolution's formula with no dilation (the geometry is
-:func:`convcourse.geometry.pool_geometry`).
+:class:`convcourse.geometry.PoolGeometry`).
 
 Backward: an output of max pooling came from one input, the window's maximum, so its
 gradient goes to that input alone; when several inputs tie for the maximum, the first
@@ -39,7 +39,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .geometry import ConvGeometry, check_grad_out, check_pool2d
+from .geometry import PoolGeometry, check_grad_out, check_pool2d
 from .validation import result_dtype
 
 __all__ = [
@@ -50,13 +50,13 @@ __all__ = [
 ]
 
 
-def _windows(geo: ConvGeometry) -> Iterator[tuple[int, int, int, int, slice, slice]]:
+def _windows(geo: PoolGeometry) -> Iterator[tuple[int, int, int, int, slice, slice]]:
     """Every window, one at a time: ``(n, c, i, j, rows, cols)`` for output
     ``[n, c, i, j]``, with ``x[n, c, rows, cols]`` the part of its window that lies on
-    the input (:meth:`ConvGeometry.input_window
-    <convcourse.geometry.ConvGeometry.input_window>`)."""
+    the input (:meth:`Window.input_window
+    <convcourse.window.Window.input_window>`)."""
     for n in range(geo.batch):
-        for c in range(geo.in_channels):
+        for c in range(geo.channels):
             for i in range(geo.out_height):
                 for j in range(geo.out_width):
                     yield (n, c, i, j, *geo.input_window(i, j))

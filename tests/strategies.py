@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from convcourse.geometry import ConvGeometry, dilated_size, pool_geometry, resolve_padding
+from convcourse.geometry import ConvGeometry, PoolGeometry, dilated_size, resolve_padding
 
 
 @dataclass
@@ -135,8 +135,8 @@ class PoolCase:
         return {"kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
 
     @property
-    def geometry(self) -> ConvGeometry:
-        return pool_geometry(self.x.shape, **self.window)
+    def geometry(self) -> PoolGeometry:
+        return PoolGeometry.from_shapes(self.x.shape, **self.window)
 
     def grad_out(self, seed: int = 0) -> np.ndarray:
         """A random upstream gradient shaped like the output, in the input's dtype."""

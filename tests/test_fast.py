@@ -7,6 +7,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from bad_input import conv_tests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import ConvCase, conv_cases
@@ -267,3 +268,14 @@ def test_memory_stays_within_the_documented_formulas(x_shape, w_shape, hyper, bu
     # and the formulas are not loose: the peaks reach most of them
     assert forward_peak > 0.8 * (cols + x_pad + chunk + out)
     assert backward_peak > 0.8 * (cols + 2 * x_pad + chunk + x.nbytes)
+
+
+# ---------------------------------------------------------------------------------------
+# bad input (the cases: bad_input.py)
+# ---------------------------------------------------------------------------------------
+
+(
+    test_forward_rejects_bad_input,
+    test_backward_rejects_the_same_bad_input,
+    test_backward_rejects_bad_grad_out,
+) = conv_tests(fast.conv2d_forward, fast.conv2d_backward)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bad_input import pool_tests
 from hypothesis import given, settings
 from strategies import PoolCase, pool_cases
 
@@ -76,3 +77,15 @@ def test_results_are_not_views_of_the_input():
     out = fast_pooling.max_pool2d_forward(x, 1)  # a 1x1 window copies the input
     x[:] = 0.0
     assert np.any(out != 0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# bad input (the cases: bad_input.py)
+# ---------------------------------------------------------------------------------------
+
+test_pooling_rejects_bad_input, test_pooling_backward_rejects_bad_grad_out = pool_tests({
+    "max_pool2d_forward": fast_pooling.max_pool2d_forward,
+    "max_pool2d_backward": fast_pooling.max_pool2d_backward,
+    "avg_pool2d_forward": fast_pooling.avg_pool2d_forward,
+    "avg_pool2d_backward": fast_pooling.avg_pool2d_backward,
+})

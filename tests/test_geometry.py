@@ -1,5 +1,6 @@
-"""The geometry of a convolution and of pooling: output sizes, padding, ConvGeometry, and
-every bad argument refused the same way by the naive and the fast passes."""
+"""The geometry of a convolution and of pooling: ConvGeometry and PoolGeometry, built from
+shapes or checked from the arrays of a call. (The bad arguments of each convolution and
+pooling are tested beside it, from the cases in bad_input.py.)"""
 
 from __future__ import annotations
 
@@ -10,98 +11,15 @@ import pytest
 from hypothesis import given
 from strategies import conv_cases, pool_cases
 
-from convcourse import conv_output_size, fast, fast_pooling, naive, pooling
+from convcourse import conv_output_size, naive
 from convcourse.geometry import (
     ConvGeometry,
+    PoolGeometry,
     check_conv2d,
     check_groups,
     check_pool2d,
     check_pool_window,
-    dilated_size,
-    pool_geometry,
-    resolve_padding,
 )
-
-X = np.zeros((2, 4, 6, 6))
-W = np.zeros((8, 4, 3, 3))
-
-# ---------------------------------------------------------------------------------------
-# conv_output_size, dilated_size, resolve_padding
-# ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "size, kernel, stride, padding, dilation, expected",
-    [
-        (4, 2, 2, 0, 1, 2),
-        (28, 3, 1, 1, 1, 28),
-        (32, 3, 2, 1, 1, 16),
-        (7, 3, 1, 0, 2, 3),
-        (5, 5, 1, 0, 1, 1),
-        (6, 3, 4, 0, 1, 1),
-        (10, 4, 3, 2, 1, 4),
-    ],
-)
-def test_conv_output_size_formula(size, kernel, stride, padding, dilation, expected):
-    assert conv_output_size(size, kernel, stride, padding, dilation) == expected
-
-
-def test_conv_output_size_accepts_numpy_ints():
-    assert conv_output_size(np.int64(28), np.int32(3), padding=np.uint8(1)) == 28
-
-
-@pytest.mark.parametrize(
-    "arguments, error, pattern",
-    [
-        (
-            {"size": 4, "kernel_size": 5},
-            ValueError,
-            r"the kernel \(kernel_size=5, dilation=1, reach 5\) is larger than the padded input",
-        ),
-        (
-            {"size": 4, "kernel_size": 3, "stride": 0},
-            ValueError,
-            r"stride must be at least 1, got 0",
-        ),
-        (
-            {"size": 4, "kernel_size": 3, "padding": -1},
-            ValueError,
-            r"padding must be at least 0, got -1",
-        ),
-        ({"size": 4.0, "kernel_size": 3}, TypeError, r"size must be an int, got 4\.0"),
-        (
-            {"size": 4, "kernel_size": 3, "dilation": True},
-            TypeError,
-            r"dilation must be an int, got True",
-        ),
-    ],
-)
-def test_conv_output_size_rejects_bad_input(arguments, error, pattern):
-    with pytest.raises(error, match=pattern):
-        conv_output_size(**arguments)
-
-
-def test_dilated_size():
-    assert [dilated_size(k, d) for k, d in [(1, 1), (3, 1), (3, 2), (2, 3)]] == [1, 3, 5, 4]
-    with pytest.raises(ValueError, match="dilation must be at least 1, got 0"):
-        dilated_size(3, 0)
-
-
-@pytest.mark.parametrize(
-    "padding, kernel, dilation, expected",
-    [
-        (0, 3, 1, (0, 0, 0, 0)),
-        ((1, 2), 3, 1, (1, 1, 2, 2)),
-        ("valid", 3, 1, (0, 0, 0, 0)),
-        ("same", 3, 1, (1, 1, 1, 1)),
-        ("same", (2, 4), 1, (0, 1, 1, 2)),  # odd totals: the extra zero bottom/right
-        ("same", 2, 2, (1, 1, 1, 1)),  # d(k - 1) = 2 is even although k is
-        ("same", (3, 2), (2, 3), (2, 2, 1, 2)),
-    ],
-)
-def test_resolve_padding(padding, kernel, dilation, expected):
-    assert resolve_padding(padding, kernel, 1, dilation) == expected
-
 
 # ---------------------------------------------------------------------------------------
 # ConvGeometry
@@ -155,7 +73,10 @@ def test_geometry_for_image():
     geo = ConvGeometry.for_image((3, 32, 30), 8, (3, 5), stride=2, padding=1, groups=1)
     assert geo.output_shape == (1, 8, 16, 14)
     assert geo.weight_shape == (8, 3, 3, 5)
-    with pytest.raises(ValueError, match=re.escape("input_shape=(3, 2, 2): the kernel reaches")):
+    with pytest.raises(ValueError, match=re.escape(
+        "the kernel reaches 3x3 (kernel 3x3, dilation (1, 1)) but the padded input is only "
+        "2x2 (input_shape=(3, 2, 2), padding 0)"
+    )):
         ConvGeometry.for_image((3, 2, 2), 8, 3)
     with pytest.raises(ValueError, match="image must have 3 entries"):
         ConvGeometry.for_image((3, 2), 8, 3, name="image")
@@ -190,145 +111,7 @@ def test_check_groups():
 
 
 # ---------------------------------------------------------------------------------------
-# every bad argument, refused the same way by naive and fast, forward and backward
-# ---------------------------------------------------------------------------------------
-
-CASES = [
-    # (what is wrong, arguments, error type, message pattern)
-    (
-        "x is a list",
-        {"x": X.tolist()},
-        TypeError,
-        r"x must be a numpy\.ndarray \(N, C, H, W\), got list",
-    ),
-    (
-        "x holds strings",
-        {"x": np.full((1, 4, 6, 6), "a")},
-        TypeError,
-        r"x must hold real numbers, got dtype <U1",
-    ),
-    (
-        "x is 3-D",
-        {"x": np.zeros((4, 6, 6))},
-        ValueError,
-        r"x must be 4-D \(N, C, H, W\), got shape \(4, 6, 6\) with 3 dimensions",
-    ),
-    (
-        "weight is 2-D",
-        {"weight": np.zeros((3, 3))},
-        ValueError,
-        r"weight must be 4-D .*got shape \(3, 3\) with 2 dimensions",
-    ),
-    (
-        "channel mismatch",
-        {"x": np.zeros((2, 3, 6, 6))},
-        ValueError,
-        re.escape("x has 3 channels but weight expects 4 (weight shape (8, 4, 3, 3))"),
-    ),
-    (
-        "groups do not divide input channels",
-        {"x": np.zeros((2, 3, 6, 6)), "weight": np.zeros((8, 1, 3, 3)), "groups": 2},
-        ValueError,
-        re.escape("groups=2 must divide in_channels=3 (x shape (2, 3, 6, 6), "
-                  "weight shape (8, 1, 3, 3))"),
-    ),
-    (
-        "groups do not divide output channels",
-        {"weight": np.zeros((3, 2, 3, 3)), "groups": 2},
-        ValueError,
-        re.escape("groups=2 must divide out_channels=3 (x shape (2, 4, 6, 6), "
-                  "weight shape (3, 2, 3, 3))"),
-    ),
-    ("groups below 1", {"groups": 0}, ValueError, r"groups must be at least 1, got 0"),
-    ("groups not an int", {"groups": 1.0}, TypeError, r"groups must be an int, got 1\.0"),
-    ("groups a bool", {"groups": True}, TypeError, r"groups must be an int, got True"),
-    (
-        "stride a bool",
-        {"stride": True},
-        TypeError,
-        r"stride must be an int or a pair of ints \(h, w\), got True",
-    ),
-    (
-        "bias of the wrong length",
-        {"bias": np.zeros(5)},
-        ValueError,
-        r"bias must have one entry per output channel \(8\), got shape \(5,\)",
-    ),
-    (
-        "bias not an array",
-        {"bias": [0.0] * 8},
-        TypeError,
-        r"bias must be a numpy\.ndarray \(out_channels,\), got list",
-    ),
-    (
-        "kernel larger than padded input",
-        {"weight": np.zeros((8, 4, 7, 3))},
-        ValueError,
-        r"the kernel reaches 7x3 .* but the padded input is only 6x6",
-    ),
-    (
-        "dilated kernel larger than padded input",
-        {"dilation": 3},
-        ValueError,
-        r"the kernel reaches 7x7 \(kernel 3x3, dilation \(3, 3\)\) "
-        r"but the padded input is only 6x6",
-    ),
-    ("stride below 1", {"stride": 0}, ValueError, r"stride must be at least 1 on each axis, got 0"),
-    (
-        "stride pair with a zero",
-        {"stride": (1, 0)},
-        ValueError,
-        r"stride must be at least 1 on each axis, got \(1, 0\)",
-    ),
-    (
-        "stride a float",
-        {"stride": 1.5},
-        TypeError,
-        r"stride must be an int or a pair of ints \(h, w\), got 1\.5",
-    ),
-    (
-        "dilation below 1",
-        {"dilation": 0},
-        ValueError,
-        r"dilation must be at least 1 on each axis, got 0",
-    ),
-    (
-        "negative padding",
-        {"padding": -1},
-        ValueError,
-        r"padding must be at least 0 on each axis, got -1",
-    ),
-    (
-        "unknown padding string",
-        {"padding": "full"},
-        ValueError,
-        r"padding must be an int, a pair of ints, 'valid' or 'same', got 'full'",
-    ),
-    (
-        "'same' with stride 2",
-        {"padding": "same", "stride": 2},
-        ValueError,
-        r"padding='same' needs stride 1 on both axes, got stride=\(2, 2\)",
-    ),
-    (
-        "padding a triple",
-        {"padding": (1, 1, 1)},
-        TypeError,
-        r"padding must be an int or a pair of ints \(h, w\), got \(1, 1, 1\)",
-    ),
-    (
-        "empty input",
-        {"x": np.zeros((0, 4, 6, 6))},
-        ValueError,
-        r"x must not be empty, got shape \(0, 4, 6, 6\)",
-    ),
-]
-
-
-
-
-# ---------------------------------------------------------------------------------------
-# pooling: the window, its geometry, and every bad argument of the eight functions
+# pooling: the window and its geometry
 # ---------------------------------------------------------------------------------------
 
 
@@ -339,134 +122,12 @@ def test_check_pool_window():
 
 
 @given(pool_cases())
-def test_pool_geometry_is_a_depthwise_convolution_without_dilation(case):
-    geo = pool_geometry(case.x.shape, **case.window)
+def test_pool_geometry_is_an_undilated_window_on_every_channel(case):
+    geo = PoolGeometry.from_shapes(case.x.shape, **case.window)
     assert geo == check_pool2d(case.x, **case.window)
     kernel, stride, padding = check_pool_window(**case.window)
     n, c, h, w = case.x.shape
-    assert (geo.groups, geo.weight_shape, geo.dilation) == (c, (c, 1, *kernel), (1, 1))
+    assert geo.input_shape == case.x.shape
+    assert ((geo.kernel_h, geo.kernel_w), geo.stride, geo.dilation) == (kernel, stride, (1, 1))
     assert geo.output_shape == (n, c, conv_output_size(h, kernel[0], stride[0], padding[0]),
                                 conv_output_size(w, kernel[1], stride[1], padding[1]))
-
-
-POOLINGS = {
-    f"{module.__name__.split('.')[-1]}.{kind}_pool2d_{direction}": getattr(
-        module, f"{kind}_pool2d_{direction}"
-    )
-    for module in (pooling, fast_pooling)
-    for kind in ("max", "avg")
-    for direction in ("forward", "backward")
-}
-
-POOL_CASES = [
-    # (what is wrong, arguments, error type, message pattern)
-    ("x is a list", {"x": X.tolist()}, TypeError,
-     r"x must be a numpy\.ndarray \(N, C, H, W\), got list"),
-    ("x is 3-D", {"x": np.zeros((4, 6, 6))}, ValueError,
-     r"x must be 4-D \(N, C, H, W\), got shape \(4, 6, 6\) with 3 dimensions"),
-    ("x holds complex numbers", {"x": np.zeros((1, 1, 4, 4), complex)}, TypeError,
-     r"x must hold real numbers, got dtype complex128"),
-    ("empty x", {"x": np.zeros((1, 0, 4, 4))}, ValueError, r"x must not be empty"),
-    ("kernel_size 0", {"kernel_size": 0}, ValueError,
-     r"kernel_size must be at least 1 on each axis, got 0"),
-    ("kernel_size a float", {"kernel_size": 2.0}, TypeError,
-     r"kernel_size must be an int or a pair of ints \(h, w\), got 2\.0"),
-    ("kernel_size missing", {"kernel_size": None}, TypeError,
-     r"kernel_size must be an int or a pair of ints \(h, w\), got None"),
-    ("stride a bool", {"stride": True}, TypeError,
-     r"stride must be an int or a pair of ints \(h, w\), got True"),
-    ("stride pair with a zero", {"stride": (2, 0)}, ValueError,
-     r"stride must be at least 1 on each axis, got \(2, 0\)"),
-    ("negative padding", {"padding": -1}, ValueError,
-     r"padding must be at least 0 on each axis, got -1"),
-    ("padding a string", {"padding": "same"}, TypeError,
-     r"padding must be an int or a pair of ints \(h, w\), got 'same'"),
-    ("padding above half the kernel", {"kernel_size": 3, "padding": 2}, ValueError,
-     re.escape("padding must be at most half of kernel_size on each axis "
-               "(kernel_size // 2 = (1, 1)), got padding=2 with kernel_size=3")),
-    ("padding above half on one axis", {"kernel_size": (3, 2), "padding": (1, 2)}, ValueError,
-     re.escape("(kernel_size // 2 = (1, 1)), got padding=(1, 2) with kernel_size=(3, 2)")),
-    ("window larger than the padded input", {"kernel_size": (7, 2)}, ValueError,
-     r"the kernel reaches 7x2 .* but the padded input is only 6x6"),
-]
-
-
-@pytest.mark.parametrize("function", POOLINGS.values(), ids=POOLINGS.keys())
-@pytest.mark.parametrize(
-    "arguments, error, pattern", [case[1:] for case in POOL_CASES],
-    ids=[case[0] for case in POOL_CASES],
-)
-def test_pooling_rejects_bad_input(function, arguments, error, pattern):
-    call = {"x": X, "kernel_size": 2, "stride": None, "padding": 0} | arguments
-    if function.__name__.endswith("backward"):  # checked after the other arguments
-        call["grad_out"] = np.zeros((2, 4, 3, 3))
-    with pytest.raises(error, match=pattern):
-        function(**call)
-
-
-@pytest.mark.parametrize(
-    "function", [f for name, f in POOLINGS.items() if name.endswith("backward")],
-    ids=[name for name in POOLINGS if name.endswith("backward")],
-)
-@pytest.mark.parametrize(
-    ("grad_out", "error", "pattern"),
-    [
-        ([[1.0]], TypeError, "grad_out must be a numpy.ndarray"),
-        (np.zeros((2, 4, 3)), ValueError, "grad_out must be 4-D"),
-        (np.zeros((2, 4, 6, 6)), ValueError,
-         re.escape("grad_out must have the forward output's shape (2, 4, 3, 3), got (2, 4, 6, 6)")),
-    ],
-)
-def test_pooling_backward_rejects_bad_grad_out(function, grad_out, error, pattern):
-    with pytest.raises(error, match=pattern):
-        function(grad_out, X, 2)
-
-
-CONVOLUTIONS = {
-    "naive.conv2d_forward": naive.conv2d_forward,
-    "fast.conv2d_forward": fast.conv2d_forward,
-}
-BACKWARDS = {
-    "naive.conv2d_backward": naive.conv2d_backward,
-    "fast.conv2d_backward": fast.conv2d_backward,
-}
-
-
-@pytest.mark.parametrize("function", CONVOLUTIONS.values(), ids=CONVOLUTIONS.keys())
-@pytest.mark.parametrize(
-    "arguments, error, pattern", [case[1:] for case in CASES], ids=[case[0] for case in CASES]
-)
-def test_forward_rejects_bad_input(function, arguments, error, pattern):
-    call = {"x": X, "weight": W, "bias": None, "stride": 1, "padding": 0, "dilation": 1,
-            "groups": 1} | arguments
-    with pytest.raises(error, match=pattern):
-        function(**call)
-
-
-@pytest.mark.parametrize("function", BACKWARDS.values(), ids=BACKWARDS.keys())
-@pytest.mark.parametrize(
-    "arguments, error, pattern",
-    [case[1:] for case in CASES if "bias" not in case[1]],
-    ids=[case[0] for case in CASES if "bias" not in case[1]],
-)
-def test_backward_rejects_the_same_bad_input(function, arguments, error, pattern):
-    # grad_out is checked after the other arguments, so the same message comes first.
-    call = {"grad_out": np.zeros((2, 8, 4, 4)), "x": X, "weight": W} | arguments
-    with pytest.raises(error, match=pattern):
-        function(**call)
-
-
-@pytest.mark.parametrize("function", BACKWARDS.values(), ids=BACKWARDS.keys())
-@pytest.mark.parametrize(
-    ("grad_out", "error", "pattern"),
-    [
-        ([[1.0]], TypeError, "grad_out must be a numpy.ndarray"),
-        (np.zeros((4, 4, 4)), ValueError, "grad_out must be 4-D"),
-        (np.zeros((2, 8, 4, 4), dtype=complex), TypeError, "grad_out must hold real numbers"),
-        (np.zeros((2, 8, 5, 5)), ValueError,
-         re.escape("grad_out must have the forward output's shape (2, 8, 4, 4), got (2, 8, 5, 5)")),
-    ],
-)
-def test_backward_rejects_bad_grad_out(function, grad_out, error, pattern):
-    with pytest.raises(error, match=pattern):
-        function(grad_out, X, W)

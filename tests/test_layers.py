@@ -17,7 +17,15 @@ from convcourse import (
     reference,
     rel_error,
 )
-from convcourse.layers import IMPLEMENTATIONS, Layer, Parameter
+from convcourse.layers import (
+    IMPLEMENTATIONS,
+    Functions,
+    InputCache,
+    Layer,
+    MaskCache,
+    Parameter,
+    ShapeCache,
+)
 
 TOL = 1e-10
 
@@ -170,6 +178,29 @@ def test_grad_out_of_wrong_shape():
             TypeError,
             r"in_channels must be an int, got 2\.0",
         ),
+        # the window is checked when the layer is built, not at its first forward
+        (
+            {"in_channels": 3, "out_channels": 8, "kernel_size": 3, "stride": 0,
+             "padding": "bogus", "dilation": -1},
+            ValueError,
+            r"stride must be at least 1 on each axis, got 0",
+        ),
+        (
+            {"in_channels": 3, "out_channels": 8, "kernel_size": 3, "padding": "bogus"},
+            ValueError,
+            r"padding must be an int, a pair of ints, 'valid' or 'same', got 'bogus'",
+        ),
+        (
+            {"in_channels": 3, "out_channels": 8, "kernel_size": 3, "dilation": -1},
+            ValueError,
+            r"dilation must be at least 1 on each axis, got -1",
+        ),
+        (
+            {"in_channels": 3, "out_channels": 8, "kernel_size": 3, "stride": 2,
+             "padding": "same"},
+            ValueError,
+            r"padding='same' needs stride 1 on both axes, got stride=\(2, 2\)",
+        ),
     ],
 )
 def test_layer_rejects_bad_arguments(arguments, error, pattern):
@@ -214,8 +245,10 @@ def test_conv2d_naive_and_fast_agree(kwargs):
 
 def test_conv2d_implementation_can_be_switched_and_is_checked(monkeypatch):
     layer = Conv2d(1, 1, 2, rng=0)
+    assert layer.functions == (naive.conv2d_forward, naive.conv2d_backward)
     calls = []
-    monkeypatch.setattr(fast, "conv2d_forward", lambda *a, **k: calls.append(1) or np.zeros(1))
+    spy = Functions(lambda *a, **k: calls.append(1) or np.zeros(1), fast.conv2d_backward)
+    monkeypatch.setitem(Conv2d._functions, "fast", spy)
     layer.implementation = "fast"
     layer.forward(np.zeros((1, 1, 3, 3)))
     assert calls == [1]
@@ -372,6 +405,21 @@ def test_every_layer_follows_the_protocol(make, shape):
     grad_x = layer.backward(np.ones_like(out))
     x[...] = 0.0
     np.testing.assert_array_equal(layer.backward(np.ones_like(out)), grad_x)
+
+
+def test_each_layer_keeps_a_cache_named_for_what_it_is():
+    x = np.array([[[[-1.0, 2.0], [3.0, -4.0]]]])
+    conv, relu, flatten, pool = Conv2d(1, 1, 1, rng=0), ReLU(), Flatten(), MaxPool2d(2)
+    for layer in (conv, relu, flatten, pool):
+        assert layer.cache is None
+        layer.forward(x)
+    assert isinstance(conv.cache, InputCache) and isinstance(pool.cache, InputCache)
+    np.testing.assert_array_equal(conv.cache.x, x)
+    assert conv.cache.x is not x and conv.cache.out_shape == (1, 1, 2, 2)
+    assert isinstance(relu.cache, MaskCache)
+    np.testing.assert_array_equal(relu.cache.positive, [[[[False, True], [True, False]]]])
+    assert flatten.cache == ShapeCache(in_shape=(1, 1, 2, 2), out_shape=(1, 4))
+    assert pool.cache.out_shape == (1, 1, 1, 1)
 
 
 def test_layer_protocol_defaults():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from bad_input import conv_tests
 from hypothesis import assume, given, settings
 from strategies import ConvCase, conv_cases
 
@@ -248,3 +249,14 @@ def test_integer_input_gives_float64_gradients():
     grads = naive.conv2d_backward(np.ones((1, 1, 3, 3)), x, np.ones((1, 1, 2, 2), dtype=int))
     assert all(g.dtype == np.float64 for g in grads)
     assert grads[2][0] == 9.0
+
+
+# ---------------------------------------------------------------------------------------
+# bad input (the cases: bad_input.py)
+# ---------------------------------------------------------------------------------------
+
+(
+    test_forward_rejects_bad_input,
+    test_backward_rejects_the_same_bad_input,
+    test_backward_rejects_bad_grad_out,
+) = conv_tests(naive.conv2d_forward, naive.conv2d_backward)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bad_input import pool_tests
 from hypothesis import given
 from strategies import PoolCase, pool_cases
 
@@ -155,3 +156,15 @@ def test_dtype_follows_the_input(kind):
     integers = ours(kind, PoolCase(np.arange(16).reshape(1, 1, 4, 4), 2, None, 0),
                     np.ones((1, 1, 2, 2)))
     assert all(a.dtype == np.float64 for a in integers)
+
+
+# ---------------------------------------------------------------------------------------
+# bad input (the cases: bad_input.py)
+# ---------------------------------------------------------------------------------------
+
+test_pooling_rejects_bad_input, test_pooling_backward_rejects_bad_grad_out = pool_tests({
+    "max_pool2d_forward": pooling.max_pool2d_forward,
+    "max_pool2d_backward": pooling.max_pool2d_backward,
+    "avg_pool2d_forward": pooling.avg_pool2d_forward,
+    "avg_pool2d_backward": pooling.avg_pool2d_backward,
+})

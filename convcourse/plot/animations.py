@@ -37,7 +37,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..geometry import ConvGeometry, pool_geometry
+from ..geometry import ConvGeometry, PoolGeometry
 from ..validation import check_array, check_int, check_pair
 from .player import PLAYER_BUDGET, Player, record
 from .style import CELL_EDGE, HIGHLIGHT_COLOR, PAD_COLOR, WINDOW_COLORS, window_cells
@@ -709,7 +709,7 @@ def animate_max_pool_backward(
     grad_x_pad[0, 1] += δ[0, 0] = 10
     """
     X = check_array(X, "X", 2, "(H, W)")
-    geo = _drawable(pool_geometry((1, 1, *X.shape), kernel_size, stride, padding),
+    geo = _drawable(PoolGeometry.from_shapes((1, 1, *X.shape), kernel_size, stride, padding),
                     padding, "X")
     grad_out = check_array(grad_out, "grad_out", 2, "(H_out, W_out)")
     if grad_out.shape != (geo.out_height, geo.out_width):
