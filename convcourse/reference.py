@@ -338,7 +338,8 @@ def batch_norm2d_module(layer: BatchNorm2d) -> torch.nn.BatchNorm2d:
     twin = torch.nn.BatchNorm2d(layer.num_features, eps=layer.eps, momentum=layer.momentum,
                                 dtype=torch.from_numpy(layer.weight).dtype)
     with torch.no_grad():
-        for name, value in [*(p[:2] for p in layer.parameters()), *layer.own_buffers()]:
+        arrays = [(p.name, p.value) for p in layer.parameters()] + layer.own_buffers()
+        for name, value in arrays:  # weight, bias, running_mean, running_var, batch count
             getattr(twin, name).copy_(torch.from_numpy(np.asarray(value)))
     return twin.train(layer.training)
 

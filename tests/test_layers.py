@@ -7,11 +7,14 @@ import pytest
 
 from convcourse import (
     AvgPool2d,
+    BatchNorm2d,
     Conv2d,
     Flatten,
+    GlobalAvgPool2d,
     Linear,
     MaxPool2d,
     ReLU,
+    Residual,
     fast,
     naive,
     reference,
@@ -395,6 +398,9 @@ EVERY_LAYER = {
     "Flatten": (Flatten, (2, 2, 4, 4)),
     "MaxPool2d": (lambda: MaxPool2d(2), (2, 2, 4, 4)),
     "AvgPool2d": (lambda: AvgPool2d(2), (2, 2, 4, 4)),
+    "BatchNorm2d": (lambda: BatchNorm2d(2), (2, 2, 4, 4)),
+    "Residual": (lambda: Residual(Conv2d(2, 2, 3, padding=1, rng=0), ReLU()), (2, 2, 4, 4)),
+    "GlobalAvgPool2d": (GlobalAvgPool2d, (2, 2, 4, 4)),
 }
 
 

@@ -230,3 +230,43 @@ def test_forward_and_backward_validate_their_input():
         reference.batch_norm2d_module(torch.nn.BatchNorm2d(3))
     with pytest.raises(TypeError, match="module must be a torch.nn.Module, got BatchNorm2d"):
         reference.buffers(layer)
+
+
+# --------------------------------------------------------------------------------------
+# the comparison with torch can fail: each mistake the chapter names is caught
+# --------------------------------------------------------------------------------------
+
+
+def planted(mistake: str, x: np.ndarray, g: np.ndarray, layer: BatchNorm2d) -> tuple:
+    """Training-mode forward and dL/dx of batch norm written with one named mistake."""
+    axes = (0,) if mistake == "statistics over the wrong axes" else (0, 2, 3)
+    if mistake == "running statistics used in training":
+        mean, var = layer.running_mean.reshape(1, -1, 1, 1), layer.running_var.reshape(
+            1, -1, 1, 1)
+    else:
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True, ddof=1 if mistake == "unbiased variance" else 0)
+    s = np.sqrt(var + layer.eps)
+    x_hat = (x - mean) / s
+    gamma = layer.weight.reshape(1, -1, 1, 1)
+    out = gamma * x_hat + layer.bias.reshape(1, -1, 1, 1)
+    mean_g = 0.0 if mistake == "the mean's own gradient forgotten" else g.mean(
+        axis=axes, keepdims=True)
+    grad_x = gamma / s * (g - mean_g - x_hat * (g * x_hat).mean(axis=axes, keepdims=True))
+    return out, grad_x
+
+
+@pytest.mark.parametrize("mistake", [
+    "none", "statistics over the wrong axes", "the mean's own gradient forgotten",
+    "unbiased variance", "running statistics used in training"])
+def test_the_torch_comparison_catches_each_named_mistake(mistake):
+    layer = random_layer(3)
+    x = batch((4, 3, 3, 2))
+    g = np.random.default_rng(2).standard_normal(x.shape)
+    out, grad_x = planted(mistake, x, g, layer)
+    twin = reference.torch_twin(layer)
+    x_t = reference.to_torch(x, requires_grad=True)
+    out_t = twin(x_t)
+    out_t.backward(reference.to_torch(g))
+    error = max(rel_error(out, out_t), rel_error(grad_x, x_t.grad))
+    assert (error < TOL) if mistake == "none" else (error > 1e-3), (mistake, error)
