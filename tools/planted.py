@@ -303,6 +303,34 @@ WRONG = {
         "my_max_pool2d_backward(grad.reshape(p2.shape), a2, 2)",
         "my_max_pool2d_backward(grad.reshape(p2.shape), a1, 2)",
         "input of its own pooling"),
+    # -- chapter 7: batch normalisation in training mode, forward and backward ----------
+    # per-image statistics (over each map's rows and columns) instead of per channel
+    ("07-cnn-blocks", "ex-ch7-batch-norm", "statistics-over-the-wrong-axes"): (
+        "axes = (0, 2, 3)                                   # a channel's N*H*W values",
+        "axes = (2, 3)", "wrong axes"),
+    ("07-cnn-blocks", "ex-ch7-batch-norm", "mean-gradient-forgotten"): (
+        "centred = g - g.mean(axis=axes, keepdims=True)", "centred = g",
+        "the mean's own gradient forgotten"),
+    ("07-cnn-blocks", "ex-ch7-batch-norm", "variance-gradient-forgotten"): (
+        "grad_x = inv_std * (centred - x_hat * (g * x_hat).mean(axis=axes, keepdims=True))",
+        "grad_x = inv_std * centred", "the variance's own gradient forgotten"),
+    # normalised with the unbiased variance (torch.var's default, np.var(ddof=1))
+    ("07-cnn-blocks", "ex-ch7-batch-norm", "unbiased-variance-in-the-normalisation"): (
+        "var = x.var(axis=axes)  ", "var = x.var(axis=axes, ddof=1)  ",
+        "unbiased variance in the normalisation"),
+    ("07-cnn-blocks", "ex-ch7-batch-norm", "running-statistics-used-in-training"): (
+        "x_hat = (x - mean.reshape(1, -1, 1, 1)) * inv_std",
+        "x_hat = (x - running_mean.reshape(1, -1, 1, 1)) / np.sqrt(running_var.reshape("
+        "1, -1, 1, 1) + eps)", "running statistics used in training"),
+    # the running variance fed the biased variance of the batch
+    ("07-cnn-blocks", "ex-ch7-batch-norm", "biased-running-variance"): (
+        "momentum * var * count / (count - 1)", "momentum * var",
+        "made unbiased"),
+    # -- chapter 7: global average pooling ----------------------------------------------
+    ("07-cnn-blocks", "ex-ch7-global-avg-pool", "sum-not-mean"): (
+        "return x.mean(axis=(2, 3))", "return x.sum(axis=(2, 3))", "the mean, not the sum"),
+    ("07-cnn-blocks", "ex-ch7-global-avg-pool", "gradient-not-shared"): (
+        "share = grad_out / (h * w)", "share = grad_out", "divided by H W"),
 }
 
 
@@ -311,7 +339,7 @@ WRONG = {
 # has at least one.
 CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-linear",
                   "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",
-                  "ex-ch6-max-pool-backward", "ex-ch6-lenet"})
+                  "ex-ch6-max-pool-backward", "ex-ch6-lenet", "ex-ch7-batch-norm"})
 MIN_CORE_MISTAKES = 4
 
 

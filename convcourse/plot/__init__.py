@@ -21,6 +21,8 @@ module per family of figures:
   played by one frame driver (:mod:`~convcourse.plot.frames`), each returning a
   :class:`~convcourse.plot.player.Player` (:mod:`~convcourse.plot.player`), a
   self-contained, accessible HTML player of its frames;
+* :mod:`~convcourse.plot.depth` (chapter 7): :func:`animate_activations`, the
+  distribution of a deep stack's activations layer by layer, as a player;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
 
 Conventions, the same for every figure:
@@ -57,6 +59,7 @@ Conventions, the same for every figure:
 
 from .animations import animate_backward, animate_im2col, animate_windows
 from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
+from .depth import animate_activations
 from .images import plot_images, plot_kernel, plot_kernel_gallery
 from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
 from .network import plot_confusion_matrix, plot_learning_curves
@@ -71,6 +74,7 @@ __all__ = [
     "SIGNED_CMAP",
     "SIGNED_PERCENTILE",
     "WINDOW_COLORS",
+    "animate_activations",
     "animate_backward",
     "animate_im2col",
     "animate_max_pool_backward",
