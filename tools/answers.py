@@ -56,6 +56,10 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     # the answer is LeNet's layers in order, chained: what `lenet` builds (the
     # generic `Sequential.forward`/`backward` loops hold no LeNet-specific step)
     "ex-ch6-lenet": ("convcourse.network.lenet",),
+    # chapter 7: batch normalisation's backward pass, and global average pooling
+    "ex-ch7-batch-norm": ("convcourse.normalization.BatchNorm2d.backward",),
+    "ex-ch7-global-avg-pool": ("convcourse.blocks.GlobalAvgPool2d.forward",
+                               "convcourse.blocks.GlobalAvgPool2d.backward"),
 }
 
 #: Calls that print or return the source of their first argument.
