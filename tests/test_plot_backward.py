@@ -214,11 +214,12 @@ def test_grad_x_steps_titles_say_when_rows_are_unreached():
         ({"kernel": np.ones(3)}, ValueError, r"^kernel must be 2-D \(kh, kw\)"),
         ({"input_size": 0}, ValueError, r"^input_size must be at least 1"),
         ({"input_size": 2}, ValueError,
-         r"^input_size=2, kernel shape \(3, 3\): the kernel reaches 3x3"),
+         r"^the kernel reaches 3x3 \(kernel 3x3, dilation \(1, 1\)\) but the padded input is "
+         r"only 2x2 \(input_size=2, kernel shape \(3, 3\), padding 0\)$"),
         ({"stride": 0}, ValueError, r"^stride must be at least 1"),
         ({"padding": -1}, ValueError, r"^padding must be at least 0"),
         ({"padding": "same", "stride": 2}, ValueError,
-         r"^input_size=5, kernel shape \(3, 3\): padding='same' needs stride 1"),
+         r"^padding='same' needs stride 1 on both axes, got stride=\(2, 2\)$"),
         ({"grad_out": np.ones((2, 2))}, ValueError,
          r"^grad_out must have the output's shape \(3, 3\) \(input 5x5, kernel 3x3, "
          r"stride \(1, 1\), padding \(0, 0, 0, 0\)\), got \(2, 2\)$"),

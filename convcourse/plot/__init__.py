@@ -15,9 +15,10 @@ module per family of figures:
 * :mod:`~convcourse.plot.network` (chapter 6): :func:`plot_learning_curves` and
   :func:`plot_confusion_matrix` (the digits, filters and feature maps are images:
   :func:`plot_images`);
-* :mod:`~convcourse.plot.animations` (chapters 1, 2, 5 and 6): :func:`animate_windows`,
-  :func:`animate_backward`, :func:`animate_im2col`, :func:`animate_max_pool_backward`,
-  each returning a
+* :mod:`~convcourse.plot.animations` (chapters 1, 2 and 5): :func:`animate_windows`,
+  :func:`animate_backward`, :func:`animate_im2col`, and
+  :mod:`~convcourse.plot.pool_animations` (chapter 6): :func:`animate_max_pool_backward`,
+  played by one frame driver (:mod:`~convcourse.plot.frames`), each returning a
   :class:`~convcourse.plot.player.Player` (:mod:`~convcourse.plot.player`), a
   self-contained, accessible HTML player of its frames;
 * :mod:`~convcourse.plot.style`: the colours and building blocks they share.
@@ -54,17 +55,13 @@ Conventions, the same for every figure:
   the argument.
 """
 
-from .animations import (
-    animate_backward,
-    animate_im2col,
-    animate_max_pool_backward,
-    animate_windows,
-)
+from .animations import animate_backward, animate_im2col, animate_windows
 from .backward import plot_connections_1d, plot_grad_x_steps, plot_usage_counts
 from .images import plot_images, plot_kernel, plot_kernel_gallery
 from .matrices import plot_col2im, plot_grid, plot_im2col, plot_matrix
 from .network import plot_confusion_matrix, plot_learning_curves
 from .player import Player
+from .pool_animations import animate_max_pool_backward
 from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
 from .windows import plot_channel_connections, plot_windows, window_taps
 

@@ -13,8 +13,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from ..corr import corr2d
-from ..geometry import ConvGeometry, conv_output_size
+from ..geometry import conv_output_size
 from ..validation import check_array, check_int, check_number, check_pair
+from ..window import Window
 from .style import (
     CELL_EDGE,
     HIGHLIGHT_COLOR,
@@ -115,8 +116,7 @@ def plot_connections_1d(
     except ValueError as error:
         raise ValueError(f"length={length}: {error}") from None
     # A 1-D convolution is a 2-D one of height 1.
-    geo = ConvGeometry.from_shapes((1, 1, 1, length), (1, 1, 1, kernel_size), stride,
-                                   (0, padding))
+    geo = Window.build((1, length), (1, kernel_size), stride, (0, padding))
     padded = geo.padded_size[1]
     ax = axes_for(ax, (0.75 * padded + 1.8, 2.6))
 
@@ -312,12 +312,8 @@ def plot_grad_x_steps(
     check_pair(stride, "stride")  # the hyper-parameters' own messages first
     if not isinstance(padding, str):
         check_pair(padding, "padding", minimum=0)
-    try:  # then say which sizes do not fit
-        geo = ConvGeometry.from_shapes((1, 1, height, width), (1, 1, kh, kw), stride, padding)
-    except ValueError as error:
-        raise ValueError(
-            f"input_size={input_size!r}, kernel shape {kernel.shape}: {error}"
-        ) from None
+    geo = Window.build((height, width), (kh, kw), stride, padding,
+                       where=f"input_size={input_size!r}, kernel shape {kernel.shape}")
     if grad_out.shape != (geo.out_height, geo.out_width):
         raise ValueError(
             f"grad_out must have the output's shape {(geo.out_height, geo.out_width)} "

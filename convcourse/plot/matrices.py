@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import fast
-from ..geometry import ConvGeometry
 from ..validation import check_array, check_int, check_number, check_pair
+from ..window import Window
 from .style import (
     HIGHLIGHT_COLOR,
     SIGNED_CMAP,
@@ -220,10 +220,10 @@ def _one_image_windows(
     window: tuple[int, int],
     stride: int | tuple[int, int],
     dilation: int | tuple[int, int],
-) -> tuple[ConvGeometry, tuple[int, int]]:
+) -> tuple[Window, tuple[int, int]]:
     """The windows of a single-channel ``(H, W)`` image, and the checked ``window``."""
     kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
-    geo = ConvGeometry.from_shapes((1, 1, *image_shape), (1, 1, kh, kw), stride, 0, dilation)
+    geo = Window.build(image_shape, (kh, kw), stride, 0, dilation)
     i, j = check_pair(window, "window", minimum=0)
     if i >= geo.out_height or j >= geo.out_width:
         raise ValueError(
@@ -234,7 +234,7 @@ def _one_image_windows(
 
 
 def _plot_windows_and_columns(
-    image: np.ndarray, cols: np.ndarray, geo: ConvGeometry, window: tuple[int, int],
+    image: np.ndarray, cols: np.ndarray, geo: Window, window: tuple[int, int],
     image_first: bool, image_title: str, cols_title: str, title: str, fmt: str,
 ) -> Figure:
     """The image and its columns side by side, one window and its column highlighted."""

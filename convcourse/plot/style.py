@@ -19,8 +19,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..geometry import ConvGeometry
 from ..validation import check_pair
+from ..window import Window
 
 __all__ = [
     "CELL_EDGE",
@@ -237,11 +237,11 @@ def label_cells(
 # --- where windows read ---------------------------------------------------------------
 
 
-def window_cells(geo: ConvGeometry, i: int, j: int) -> list[tuple[int, int]]:
+def window_cells(geo: Window, i: int, j: int) -> list[tuple[int, int]]:
     """The ``(row, col)`` cells of the padded input that output ``(i, j)`` reads.
 
-    Taken from :meth:`ConvGeometry.window`, row by row: tap ``(u, v)`` is entry
-    ``u * kw + v``.
+    Taken from :meth:`Window.window <convcourse.window.Window.window>`, row by row:
+    tap ``(u, v)`` is entry ``u * kw + v``.
     """
     rows, cols = geo.window(i, j)
     return [
@@ -251,7 +251,7 @@ def window_cells(geo: ConvGeometry, i: int, j: int) -> list[tuple[int, int]]:
     ]
 
 
-def read_cells(geo: ConvGeometry) -> set[tuple[int, int]]:
+def read_cells(geo: Window) -> set[tuple[int, int]]:
     """Every cell of the padded input that at least one output reads."""
     return {
         cell

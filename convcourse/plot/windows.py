@@ -1,7 +1,7 @@
 """The kernel's window sliding over the (padded) input, and channel connections (chapter 1).
 
-Where a window reads is never worked out here: :class:`convcourse.geometry.ConvGeometry`
-answers it (:meth:`~convcourse.geometry.ConvGeometry.window`), and the figures draw
+Where a window reads is never worked out here: :class:`convcourse.window.Window`
+answers it (:meth:`~convcourse.window.Window.window`), and the figures draw
 what it says.
 """
 
@@ -14,8 +14,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..geometry import ConvGeometry, dilated_size
+from ..geometry import ConvGeometry
 from ..validation import check_int, check_number, check_pair
+from ..window import Window, dilated_size
 from .style import (
     CELL_EDGE,
     PAD_COLOR,
@@ -44,7 +45,7 @@ def window_taps(
         (i\\,s_h + u\\,d_h,\\; j\\,s_w + v\\,d_w), \\qquad
         0 \\le u < k_h,\\; 0 \\le v < k_w ,
 
-    as :meth:`convcourse.geometry.ConvGeometry.window` says. Where a window lies does
+    as :meth:`convcourse.window.Window.window` says. Where a window lies does
     not depend on the input's size, so none is asked for (an input too small to hold
     output ``(i, j)`` simply has no such output).
 
@@ -82,7 +83,7 @@ def window_taps(
     # The geometry of an input exactly one window large; its window(i, j) is the same
     # arithmetic for any (i, j) and any larger input.
     reach = (dilated_size(kh, d_h), dilated_size(kw, d_w))
-    geo = ConvGeometry.from_shapes((1, 1, *reach), (1, 1, kh, kw), stride, 0, (d_h, d_w))
+    geo = Window.build(reach, (kh, kw), stride, 0, (d_h, d_w))
     return window_cells(geo, i, j)
 
 
@@ -187,8 +188,7 @@ def plot_windows(
     height = check_int(height, "height")
     width = check_int(width, "width")
     kh, kw = check_pair(kernel_size, "kernel_size")
-    geo = ConvGeometry.from_shapes((1, 1, height, width), (1, 1, kh, kw), stride, padding,
-                                   dilation)
+    geo = Window.build((height, width), (kh, kw), stride, padding, dilation)
     out_h, out_w = geo.out_height, geo.out_width
     checked = check_cells(positions, (out_h, out_w), "positions", "output",
                           limit=len(WINDOW_COLORS))
