@@ -4,6 +4,8 @@
 #   make test          run every check (ruff, pytest, doctests, nbval, book build, browser,
 #                      graders) on every core; installs the rest of the environment
 #   make lab           JupyterLab on the chapters
+#   make student       studying alone: the exercises as stubs in student/ (your answers are
+#                      never overwritten), opened in JupyterLab; grader.check runs the tests
 #   make serve         serve _build/html on http://127.0.0.1:8000
 #   make execute       re-execute the chapters in place (authors: refresh outputs)
 #   make bench         time naive, fast and torch convolutions side by side (prints a table)
@@ -34,7 +36,8 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 REQUIREMENTS := requirements.txt requirements-book.txt requirements-test.txt \
                 requirements-d2l.txt constraints.txt pyproject.toml
 
-.PHONY: book test lab serve execute clean venv bench bench-grading assignments grade autograder-check
+.PHONY: book test lab student serve execute clean venv bench bench-grading assignments grade \
+        autograder-check
 
 venv: $(STAMP)
 
@@ -74,6 +77,12 @@ test: $(STAMP)
 # JupyterLab refuses to run as root unless told; in a container a learner often is root.
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The student notebooks (otter assign's stubs, public tests inside) copied into student/,
+# where a notebook already there is the learner's work and is kept; then JupyterLab on them.
+student: $(LAB_STAMP)
+	$(BIN)/python -m tools.student $(CHAPTERS)
+	$(BIN)/jupyter lab student $(if $(filter 0,$(shell id -u)),--allow-root)
 
 serve:
 	@test -f _build/html/index.html || { echo "Build the website first: make book"; exit 1; }

@@ -21,7 +21,7 @@ What a fair experiment needs, each a small function:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -50,7 +50,10 @@ class Digits:
     y_train, y_test : numpy.ndarray of int64, shape (N,)
         The digit each image shows, 0 to 9.
     mean, std : float
-        The training pixels' mean and standard deviation, used for both parts.
+        The training pixels' mean and standard deviation, used for every part.
+    x_val, y_val : numpy.ndarray
+        The validation images and labels, shapes ``(N_val, 1, 8, 8)`` and ``(N_val,)``;
+        empty unless :func:`load_digits` was asked for a ``validation_fraction``.
     """
 
     x_train: np.ndarray
@@ -59,6 +62,8 @@ class Digits:
     y_test: np.ndarray
     mean: float
     std: float
+    x_val: np.ndarray = field(default_factory=lambda: np.empty((0, 1, 8, 8)))
+    y_val: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def grey_levels(self, images: np.ndarray) -> np.ndarray:
         """Standardised images back to the grey levels they came from, to show them.
@@ -192,38 +197,64 @@ def load_digits(
     test_fraction: float = 0.2,
     seed: int = 0,
     dtype: str = "float64",
+    validation_fraction: float = 0.0,
 ) -> Digits:
     """scikit-learn's 8x8 digits as NCHW arrays, split (stratified) and standardised.
+
+    The test digits are split off first (the same ones whatever
+    ``validation_fraction`` is); the validation digits are then split off what is
+    left, stratified too. Only the training images give the standardisation's
+    statistics.
 
     Parameters
     ----------
     test_fraction : float, default 0.2
         The share of every digit held out for testing (359 of the 1,797 images).
     seed : int, default 0
-        Seed of the split: the same seed, the same split.
+        Seed of the splits: the same seed, the same splits.
     dtype : {"float64", "float32"}, default "float64"
         Dtype of the images (float32 trains faster, float64 repeats exactly).
+    validation_fraction : float, default 0.0
+        The share of every digit, of those left after the test split, held out for
+        validation (choosing the recipe, drawing learning curves); 0 for none, below 1.
 
     Returns
     -------
     Digits
         ``x_train`` ``(N_train, 1, 8, 8)``, ``y_train`` ``(N_train,)``, ``x_test``,
-        ``y_test``, and the training ``mean`` and ``std``.
+        ``y_test``, the training ``mean`` and ``std``, and ``x_val``, ``y_val``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``test_fraction``, ``seed``, ``dtype`` or ``validation_fraction``.
 
     Examples
     --------
     >>> digits = load_digits()
     >>> digits.x_train.shape, digits.x_test.shape, digits.y_train.dtype
     ((1438, 1, 8, 8), (359, 1, 8, 8), dtype('int64'))
+    >>> split = load_digits(validation_fraction=0.2)
+    >>> len(split.y_train), len(split.y_val), np.array_equal(split.y_test, digits.y_test)
+    (1151, 287, True)
     """
     seed = check_int(seed, "seed", minimum=0)
     dtype = check_choice(dtype, "dtype", ("float64", "float32"))
+    validation_fraction = check_number(validation_fraction, "validation_fraction",
+                                       non_negative=True)
+    if validation_fraction >= 1:
+        raise ValueError(f"validation_fraction must be below 1, got {validation_fraction}")
     images, labels = _sklearn_digits()
     images = images.reshape(-1, 1, 8, 8)  # NCHW, one grey channel
     train, test = stratified_split(labels, test_fraction, rng=seed)
+    val = train[:0]
+    if validation_fraction > 0:
+        kept, held = stratified_split(labels[train], validation_fraction, rng=seed + 1)
+        train, val = train[kept], train[held]
     mean, std, (x_train, x_test) = standardise(images[train], images[test])
+    x_val = (images[val] - mean) / std
     return Digits(x_train.astype(dtype), labels[train], x_test.astype(dtype), labels[test],
-                  mean, std)
+                  mean, std, x_val.astype(dtype), labels[val])
 
 
 def minibatches(

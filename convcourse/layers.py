@@ -53,6 +53,7 @@ from .validation import (
     check_array,
     check_bool,
     check_int,
+    check_number,
     check_rng,
     result_dtype,
 )
@@ -231,6 +232,10 @@ class Linear(Layer):
         Whether the layer adds a learnable bias.
     rng : None, int or numpy.random.Generator
         Source of the initial weights.
+    gain : float, default sqrt(2)
+        The initial weights' standard deviation is ``gain / sqrt(in_features)``:
+        ``sqrt(2)`` (He) for a layer followed by a ReLU; a small gain for a network's
+        output layer, so that its first scores are near zero (see Notes).
 
     Attributes
     ----------
@@ -250,6 +255,12 @@ class Linear(Layer):
     they pass through a ReLU network. (torch's default is different, uniform on
     ``+-1 / sqrt(in_features)``; when the two are compared the weights are copied.)
 
+    The output layer of a classifier is not followed by a ReLU but by the softmax:
+    there large initial scores only make the untrained network confidently wrong, and
+    its first loss far above ``log(classes)``. A ``gain`` well below 1 starts the
+    scores near zero, the probabilities near uniform and the loss near
+    ``log(classes)`` (:func:`convcourse.network.lenet` uses ``output_gain=0.1``).
+
     Examples
     --------
     >>> layer = Linear(64, 10, rng=0)
@@ -263,13 +274,15 @@ class Linear(Layer):
         out_features: int,
         bias: bool = True,
         rng: np.random.Generator | int | None = None,
+        gain: float = 2**0.5,
     ) -> None:
         self.in_features = check_int(in_features, "in_features")
         self.out_features = check_int(out_features, "out_features")
         bias = check_bool(bias, "bias")
+        gain = check_number(gain, "gain", positive=True)
         generator = check_rng(rng)
         shape = (self.out_features, self.in_features)
-        self.weight = generator.normal(0.0, np.sqrt(2.0 / self.in_features), size=shape)
+        self.weight = generator.normal(0.0, gain / np.sqrt(self.in_features), size=shape)
         self.bias = np.zeros(self.out_features) if bias else None
         self.grad_weight: np.ndarray | None = None
         self.grad_bias: np.ndarray | None = None

@@ -98,6 +98,7 @@ def lenet(
     image_size: int = 8,
     rng: np.random.Generator | int | None = None,
     implementation: str = "naive",
+    output_gain: float = 0.1,
 ) -> Sequential:
     """A LeNet-style network for small grey images: (conv, ReLU, max-pool) twice, then linear.
 
@@ -126,6 +127,12 @@ def lenet(
         Source of the initial weights (He initialisation, see ``Conv2d`` and ``Linear``).
     implementation : {"naive", "fast"}, default "naive"
         How the convolutions and poolings compute.
+    output_gain : float, default 0.1
+        The ``gain`` of the output ``Linear``: its weights' standard deviation is
+        ``output_gain / sqrt(fan_in)``. He's ``sqrt(2)`` is meant for a layer followed
+        by a ReLU; the output layer is followed by the softmax, and a small gain starts
+        its scores near zero, so that the untrained network's first loss is close to
+        ``log(classes)`` (chance), not several times larger.
 
     Examples
     --------
@@ -134,6 +141,11 @@ def lenet(
     (3, 10)
     >>> sum(p.value.size for p in net.parameters())
     6090
+    >>> from convcourse.loss import softmax_cross_entropy
+    >>> x, y = np.random.default_rng(0).standard_normal((64, 1, 8, 8)), np.arange(64) % 10
+    >>> loss = softmax_cross_entropy(net.forward(x), y)[0]
+    >>> bool(abs(loss - np.log(10)) < 0.1)  # chance: every class about 1 / 10
+    True
     """
     c1, c2 = check_shape(channels, "channels", "(c1, c2)")
     classes = check_int(classes, "classes")
@@ -148,5 +160,5 @@ def lenet(
         ReLU(),
         MaxPool2d(2, implementation=implementation),
         Flatten(),
-        Linear(c2 * pooled**2, classes, rng=generator),
+        Linear(c2 * pooled**2, classes, rng=generator, gain=output_gain),
     )

@@ -32,9 +32,12 @@ __all__ = ["Recipe", "accuracy", "confusion_matrix", "fit", "predict", "train_st
 class Recipe:
     """How chapter 6 trains :func:`convcourse.network.lenet` on the digits, in one place.
 
-    Measured on the 8x8 digits (the splits of seeds 0 to 4, three initialisations
-    each, vectorised layers, float64): 97.5 % to 99.7 % of the held-out digits right,
-    98.7 % on average, after 900 steps of SGD (about 2 s on a quiet 2-core machine).
+    Judged on validation digits only, never on test digits: with
+    ``load_digits(seed=s, validation_fraction=0.2)`` for the splits ``s`` = 0 to 4,
+    three initialisations each (``lenet(rng=0, 1, 2)``, vectorised layers, float64),
+    10 epochs of SGD on the 1,151 training digits (720 steps) get 97.2 % to 99.3 % of
+    the 287 validation digits right, 98.4 % on average, and the first step's loss lies
+    between 2.27 and 2.39 (ln 10 = 2.30).
 
     Attributes
     ----------

@@ -86,6 +86,25 @@ def test_the_split_is_reproducible_and_depends_on_the_seed(digits):
     assert not np.array_equal(other.y_test, digits.y_test)
 
 
+def test_the_validation_split_comes_out_of_the_training_digits(digits):
+    """The test digits stay the same; validation digits are a stratified part of the rest,
+    standardised with the training statistics; all three parts are disjoint."""
+    split = data.load_digits(validation_fraction=0.2)
+    np.testing.assert_array_equal(split.x_test, (digits.x_test * digits.std + digits.mean
+                                                 - split.mean) / split.std)
+    np.testing.assert_array_equal(split.y_test, digits.y_test)
+    assert (len(split.y_train), len(split.y_val)) == (1151, 287)
+    assert np.abs(np.bincount(split.y_val) - 0.2 * np.bincount(digits.y_train)).max() <= 0.5
+    everything = np.concatenate([split.x_train, split.x_val, split.x_test]) * split.std
+    assert len(np.unique(everything.reshape(len(everything), -1).round(6), axis=0)) == len(
+        np.unique((np.concatenate([digits.x_train, digits.x_test]) * digits.std)
+                  .reshape(1797, -1).round(6), axis=0))   # nothing lost, nothing twice
+    assert abs(split.x_train.mean()) < 1e-12 and abs(split.x_train.std() - 1) < 1e-12
+    assert split.x_val.shape[1:] == (1, 8, 8) and split.y_val.dtype == np.int64
+    assert len(digits.y_val) == 0 and digits.x_val.shape == (0, 1, 8, 8)   # none by default
+    np.testing.assert_array_equal(data.load_digits(validation_fraction=0.2).y_val, split.y_val)
+
+
 def test_stratified_split_partitions_the_indices():
     labels = np.repeat(np.arange(3), [10, 20, 30])
     train, test = data.stratified_split(labels, 0.3, rng=1)
@@ -124,6 +143,10 @@ def test_minibatches_cover_every_example_once_per_epoch():
         (lambda: data.load_digits(seed=-1), ValueError, r"seed must be at least 0, got -1"),
         (lambda: data.load_digits(test_fraction=1.5), ValueError,
          r"test_fraction must be below 1"),
+        (lambda: data.load_digits(validation_fraction=1.0), ValueError,
+         r"validation_fraction must be below 1, got 1.0"),
+        (lambda: data.load_digits(validation_fraction=-0.1), ValueError,
+         r"validation_fraction must be a non-negative number, got -0.1"),
         (lambda: next(data.minibatches(np.zeros((3, 2)), np.zeros(2, int), 2)), ValueError,
          r"y must have one entry per example \(3\), got shape \(2,\)"),
         (lambda: next(data.minibatches(np.zeros((3, 2)), np.zeros(3, int), 0)), ValueError,

@@ -306,6 +306,18 @@ def test_linear_initialisation_is_he_normal_with_fan_in_in_features():
     np.testing.assert_array_equal(layer.weight, Linear(256, 64, rng=0).weight)
 
 
+def test_linear_gain_scales_the_initial_weights():
+    """gain / sqrt(in_features) is the weights' standard deviation (0.1 for an output layer)."""
+    small = Linear(256, 64, rng=0, gain=0.1)
+    assert abs(small.weight.std() / (0.1 / np.sqrt(256)) - 1) < 0.03
+    np.testing.assert_allclose(small.weight * np.sqrt(2) / 0.1, Linear(256, 64, rng=0).weight,
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="gain must be a positive number, got 0"):
+        Linear(2, 2, gain=0)
+    with pytest.raises(TypeError, match="gain must be a positive number, got 'big'"):
+        Linear(2, 2, gain="big")
+
+
 def test_linear_keeps_the_input_dtype_and_validates():
     layer = Linear(3, 2, rng=0)
     out = layer.forward(np.ones((4, 3), dtype=np.float32))

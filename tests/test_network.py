@@ -96,6 +96,25 @@ def test_lenet_shapes_and_size():
 # --------------------------------------------------------------------------------------
 
 
+def test_lenet_first_loss_is_close_to_log_classes():
+    """The output layer starts small (output_gain=0.1): an untrained network is unsure,
+    every class about 1 / classes, so its first loss is close to ln(classes); He's gain
+    sqrt(2) on the output layer makes it confidently wrong, the loss far above."""
+    from convcourse import data
+
+    digits = data.load_digits()
+    x, y = digits.x_train[:64], digits.y_train[:64]
+    first = {gain: np.array([softmax_cross_entropy(
+        lenet(rng=seed, implementation="fast", output_gain=gain).forward(x), y)[0]
+        for seed in range(5)]) for gain in (0.1, np.sqrt(2))}
+    assert np.abs(first[0.1] - np.log(10)).max() < 0.15
+    assert first[np.sqrt(2)].mean() > np.log(10) + 1
+    five = lenet(classes=5, rng=0, output_gain=0.01)
+    assert abs(softmax_cross_entropy(five.forward(x), y % 5)[0] - np.log(5)) < 0.05
+    with pytest.raises(ValueError, match="gain must be a positive number, got -1"):
+        lenet(output_gain=-1)
+
+
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 def test_every_gradient_matches_finite_differences(implementation):
     net = small_network(implementation)

@@ -19,6 +19,18 @@ def _images(count, shape=(6, 5)):
 # --- plot_images --------------------------------------------------------------------------
 
 
+def test_plot_images_shared_scale_has_one_scale_and_a_colour_bar():
+    signed = plot_images([np.eye(3), -3 * np.eye(3), np.zeros((3, 3))], shared_scale=True)
+    assert [ax.images[0].get_clim() for ax in signed.axes[:3]] == [(-3.0, 3.0)] * 3
+    assert signed.axes[0].images[0].get_cmap().name == SIGNED_CMAP
+    assert len(signed.axes) == 4 and signed.axes[3].get_label() == "<colorbar>"
+    positive = plot_images([np.eye(3), 5 * np.eye(3)], shared_scale=True, cmap="gray_r")
+    assert [ax.images[0].get_clim() for ax in positive.axes[:2]] == [(0.0, 5.0)] * 2
+    plt.close("all")
+    with pytest.raises(TypeError, match="shared_scale must be True or False, got 1"):
+        plot_images([np.eye(3)], shared_scale=1)
+
+
 def test_plot_images_one_axes_per_image_with_titles():
     images = _images(5)
     fig = plot_images(images, [f"image {k}" for k in range(5)], ncols=3)

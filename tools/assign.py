@@ -15,8 +15,10 @@ the exercises that are not autograded (sphinx-exercise ``{solution}`` blocks, an
 cells from a ``{solution-start}`` to its ``{solution-end}``), which the website shows in
 dropdowns but a student version must not contain. The autograded exercise keeps its
 gated solution inside otter's ``# BEGIN SOLUTION`` block, where otter replaces it by a
-stub. Everything else (stubs, hidden tests, ``grader.check`` cells, the autograder
-zip) is otter's own work.
+stub. It also gives the last public test case of each exercise a success message
+(:data:`PUBLIC_NOTICE`): otter says "passed!" when the public cases pass, and a learner
+studying alone must hear that the hidden tests try more. Everything else (stubs, hidden
+tests, ``grader.check`` cells, the autograder zip) is otter's own work.
 
 The zip is self-contained, for Gradescope or ``otter grade``: it declares Python 3.11
 and every package grading needs, pinned (``requirements-autograder.txt``), and carries
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -45,6 +48,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from tools.grading.referee import load_tests
 from tools.grading.spec import SETUP_TAG, SPEC_FILE, build_spec, rebound_test_names
@@ -152,6 +156,49 @@ def without_solutions(cells: list) -> list:
     return kept
 
 
+# What grader.check shows under the last public case of an exercise when it passes
+# (otter writes it into a "..." string: no double quotes or backslashes).
+PUBLIC_NOTICE = (
+    "This case passes. Passing every public case is not a proof that your answer is right: "
+    "the hidden tests, which grade the exercise, try more cases (other shapes and values)."
+)
+TEST_CONFIG_END = '""" # END TEST CONFIG'
+
+
+def _test_config(source: str) -> dict:
+    """The YAML config at the top of an otter test cell (empty if it has none)."""
+    if TEST_CONFIG_END not in source:
+        return {}
+    head = source.split(TEST_CONFIG_END, 1)[0].split("# BEGIN TEST CONFIG", 1)[-1]
+    return yaml.safe_load(head) or {}
+
+
+def with_public_notice(cells: list) -> list:
+    """The cells, with :data:`PUBLIC_NOTICE` as the success message of the last public
+    test case of every exercise (see the module docstring)."""
+    cells = [nbformat.from_dict(cell) for cell in cells]
+    last_public, in_tests = None, False
+    for cell in cells:
+        marker = cell.source.lstrip().upper() if cell.cell_type == "raw" else ""
+        if marker.startswith("# BEGIN TESTS"):
+            in_tests, last_public = True, None
+        elif marker.startswith("# END TESTS"):
+            in_tests = False
+            if last_public is not None and "success_message" not in _test_config(
+                    last_public.source):
+                line = f"success_message: {json.dumps(PUBLIC_NOTICE)}\n"
+                if TEST_CONFIG_END in last_public.source:
+                    last_public.source = last_public.source.replace(
+                        TEST_CONFIG_END, line + TEST_CONFIG_END, 1)
+                else:
+                    last_public.source = ('""" # BEGIN TEST CONFIG\n' + line + TEST_CONFIG_END
+                                          + "\n" + last_public.source)
+        elif in_tests and cell.cell_type == "code" and not _test_config(cell.source).get(
+                "hidden", False):
+            last_public = cell
+    return cells
+
+
 def package_files() -> list[Path]:
     """The source files of the ``convcourse`` package, its subpackages included."""
     return sorted(p for p in (ROOT / "convcourse").rglob("*.py") if "__pycache__" not in p.parts)
@@ -205,7 +252,7 @@ def master_copy(chapter: Path, workdir: Path) -> Path:
     (workdir / NODEPS).write_text("\n".join([f"./{Path(wheel).name}", *d2l]) + "\n")
     files = "\n".join(f"  - {name}" for name in (Path(wheel).name, NODEPS))
     notebook = nbformat.read(chapter, as_version=4)
-    notebook.cells = without_solutions(notebook.cells)
+    notebook.cells = with_public_notice(without_solutions(notebook.cells))
     config = ASSIGNMENT_CONFIG.format(name=chapter.stem, python=PYTHON_VERSION, files=files)
     notebook.cells.insert(0, nbformat.v4.new_raw_cell(config))
     path = workdir / chapter.name

@@ -4,9 +4,10 @@
 whichever worker is free; two kinds share a costly set-up and stay together:
 
 - the cells of one chapter notebook (nbval runs them in order, in one kernel);
-- the grading tests (``tests/test_grading.py`` and ``tests/test_grading_hostile.py``):
-  they share one ``otter assign`` per chapter and one pool of grading processes, both
-  made once per worker;
+- the grading tests (``tests/test_grading.py``, ``tests/test_grading_hostile.py`` and
+  ``tests/test_exercises.py``): they share one ``otter assign`` per chapter (which two
+  workers must not write at once) and one pool of grading processes, both made once
+  per worker;
 - the browser tests of one page of the website (``tests/test_website.py``, one
   parameter per page): they share one visit of the page, in the order of that file.
 
@@ -22,7 +23,8 @@ from pathlib import PurePosixPath
 #: The scope of every test that grades submissions.
 GRADING_SCOPE = "grading"
 #: The test modules that share the graders' set-up.
-GRADING_MODULES = frozenset({"test_grading.py", "test_grading_hostile.py"})
+GRADING_MODULES = frozenset({"test_grading.py", "test_grading_hostile.py",
+                             "test_exercises.py"})
 #: The test module whose tests of one page share a visit of it.
 WEBSITE_MODULE = "test_website.py"
 

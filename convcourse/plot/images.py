@@ -41,14 +41,20 @@ def _signed_limit(image: np.ndarray) -> float:
     return limit or float(magnitude.max()) or 1.0
 
 
-def _draw_image(ax: Axes, image: np.ndarray, title: str, cmap: str | None) -> None:
+def _draw_image(ax: Axes, image: np.ndarray, title: str, cmap: str | None,
+                limits: tuple[float, float] | None = None) -> None:
     """Gray for non-negative images, a diverging map centred on 0 for signed ones.
 
     An image with negative values, or one that is exactly 0 everywhere (a feature map
-    that found nothing), is signed: 0 is drawn white.
+    that found nothing), is signed: 0 is drawn white. ``limits`` (vmin, vmax), when
+    given, is the colour scale, shared with other images.
     """
     if image.ndim == 3:
         ax.imshow(np.clip(image, 0, 1) if image.dtype.kind == "f" else image)
+    elif limits is not None:
+        signed = limits[0] < 0
+        ax.imshow(image, cmap=cmap or (SIGNED_CMAP if signed else "gray"),
+                  vmin=limits[0], vmax=limits[1])
     elif cmap is not None:
         ax.imshow(image, cmap=cmap)
     elif image.min() < 0 or not image.any():
@@ -130,6 +136,7 @@ def plot_images(
     ncols: int = 4,
     size: float = 2.5,
     cmap: str | None = None,
+    shared_scale: bool = False,
 ) -> Figure:
     """Show images side by side in a grid, each with its title.
 
@@ -150,6 +157,11 @@ def plot_images(
         Width and height of each panel, in inches.
     cmap : str, optional
         Force one colour map for every 2-D image.
+    shared_scale : bool, default False
+        Draw every 2-D image on one colour scale, with one colour bar for the figure,
+        so that equal values have equal colours in every panel (kernels or feature
+        maps to compare). The scale runs from 0 to the largest value if no image is
+        negative, otherwise from ``-m`` to ``m``, ``m`` the largest magnitude.
 
     Returns
     -------
@@ -170,6 +182,10 @@ def plot_images(
     >>> [ax.get_title() for ax in fig.axes]
     ['I', '-I']
     >>> plt.close(fig)
+    >>> fig = plot_images([np.eye(3), -2 * np.eye(3)], ["I", "-2I"], shared_scale=True)
+    >>> [ax.images[0].get_clim() for ax in fig.axes[:2]], fig.axes[2].get_label()
+    ([(-2.0, 2.0), (-2.0, 2.0)], '<colorbar>')
+    >>> plt.close(fig)
     """
     checked = [
         _check_image(image, f"images[{k}]")
@@ -178,14 +194,24 @@ def plot_images(
     labels = check_labels(titles, len(checked), "titles", "image")
     ncols = min(check_int(ncols, "ncols"), len(checked))
     size = check_number(size, "size", positive=True)
+    shared_scale = check_bool(shared_scale, "shared_scale")
+    limits = None
+    if shared_scale:
+        flat = [image for image in checked if image.ndim == 2]
+        low = min(float(image.min()) for image in flat) if flat else 0.0
+        high = max(float(np.abs(image).max()) for image in flat) if flat else 1.0
+        limits = (-high, high) if low < 0 else (0.0, high or 1.0)
     nrows = -(-len(checked) // ncols)
     fig, grid = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
     axes = grid.ravel()
     for ax, image, label in zip(axes, checked, labels, strict=False):
-        _draw_image(ax, image, label, cmap)
+        _draw_image(ax, image, label, cmap, limits)
     for ax in axes[len(checked):]:
         fig.delaxes(ax)
     fig.tight_layout()
+    if limits is not None:
+        shown = [ax for ax in axes[:len(checked)] if ax.images]
+        fig.colorbar(shown[0].images[0], ax=shown, shrink=0.9, pad=0.02)
     return fig
 
 

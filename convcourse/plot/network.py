@@ -117,7 +117,7 @@ def plot_learning_curves(
                  gid="running-loss", label=f"mean of {window} steps")
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("cross-entropy loss")
+    ax_loss.set_ylabel("cross-entropy loss (log scale)")
     ax_loss.set_title("training loss")
     ax_loss.legend()
 
