@@ -30,6 +30,10 @@ The modules are layered, each importing only those above it in this list:
   scikit-learn ships, without importing it); :mod:`convcourse.training` (steps, epochs,
   accuracy; tqdm only for a progress bar); :func:`receptive_field`
   (:mod:`convcourse.receptive_field`)
+* for chapter 8: nearest upsampling (:mod:`convcourse.upsampling`, the resize of
+  resize-then-convolve), the effective receptive field
+  (:mod:`convcourse.effective_field`), saliency and occlusion maps
+  (:mod:`convcourse.attribution`), and the mean squared error (:mod:`convcourse.loss`)
 
 Three more are imported on their own, never by this package, because they need more
 than numpy: :mod:`convcourse.plot` (the figures; matplotlib),
