@@ -303,6 +303,27 @@ WRONG = {
         "my_max_pool2d_backward(grad.reshape(p2.shape), a2, 2)",
         "my_max_pool2d_backward(grad.reshape(p2.shape), a1, 2)",
         "input of its own pooling"),
+    # -- chapter 8: my_conv_transpose2d ---------------------------------------------------
+    # every stamp one cell from the last: stride ignored (right shape, wrong values)
+    ("08-going-backwards", "ex-ch8-conv-transpose", "stride-ignored"): (
+        "top, left = i * stride, j * stride", "top, left = i, j", "stride ignored"),
+    # overlapping stamps overwrite each other
+    ("08-going-backwards", "ex-ch8-conv-transpose", "assigned-not-added"): (
+        "left : left + kw] += np.einsum", "left : left + kw] = np.einsum", "+="),
+    # the weight read as a convolution's, output channels first
+    ("08-going-backwards", "ex-ch8-conv-transpose", "weight-as-conv2d"): (
+        '"nc,cokl->nokl"', '"nc,ockl->nokl"', "input channels first"),
+    # the kernel flipped, as if a transposed convolution were a true convolution
+    ("08-going-backwards", "ex-ch8-conv-transpose", "kernel-flipped"): (
+        "x[:, :, i, j], weight)", "x[:, :, i, j], weight[:, :, ::-1, ::-1])", "flipped"),
+    # the padding kept: the full scatter returned
+    ("08-going-backwards", "ex-ch8-conv-transpose", "padding-not-cropped"): (
+        "return full[:, :, padding : full_h - padding, padding : full_w - padding]",
+        "return full", "padding crops"),
+    # the padding cut from one side only
+    ("08-going-backwards", "ex-ch8-conv-transpose", "cropped-one-side"): (
+        "return full[:, :, padding : full_h - padding, padding : full_w - padding]",
+        "return full[:, :, padding:, padding:]", "each side"),
 }
 
 
@@ -311,7 +332,7 @@ WRONG = {
 # has at least one.
 CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-linear",
                   "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",
-                  "ex-ch6-max-pool-backward", "ex-ch6-lenet"})
+                  "ex-ch6-max-pool-backward", "ex-ch6-lenet", "ex-ch8-conv-transpose"})
 MIN_CORE_MISTAKES = 4
 
 
