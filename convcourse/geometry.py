@@ -166,8 +166,8 @@ class ConvGeometry(Window):
     @classmethod
     def _build(cls, input_shape: tuple[int, ...], weight_shape: tuple[int, ...],
                stride: object, padding: object, dilation: object, groups: object,
-               where: str = "") -> ConvGeometry:
-        """:meth:`from_shapes` on shapes already checked; ``where`` as in
+               context: str = "") -> ConvGeometry:
+        """:meth:`from_shapes` on shapes already checked; ``context`` as in
         :meth:`Window.build <convcourse.window.Window.build>`."""
         batch, in_channels, height, width = input_shape
         out_channels, in_per_group, kernel_h, kernel_w = weight_shape
@@ -180,7 +180,7 @@ class ConvGeometry(Window):
                 f"{in_per_group * groups}{extra} (weight shape {weight_shape})"
             )
         window = Window.build((height, width), (kernel_h, kernel_w), stride, padding,
-                              dilation, where=where)
+                              dilation, context=context)
         return cls(**window.fields(), batch=batch, in_channels=in_channels,
                    out_channels=out_channels, groups=groups)
 
@@ -227,7 +227,7 @@ class ConvGeometry(Window):
         return cls._build((1, channels, height, width),
                           (out_channels, channels // groups, kernel_h, kernel_w),
                           stride, padding, dilation, groups,
-                          where=f"{name}={tuple(image_shape)!r}")
+                          context=f"{name}={tuple(image_shape)!r}: ")
 
     # --- sizes derived from the fields -----------------------------------------------
 

@@ -393,7 +393,7 @@ class Window:
         padding: int | Pair | str = 0,
         dilation: int | Pair = 1,
         *,
-        where: str = "",
+        context: str = "",
     ) -> Window:
         """Validate a window on an input of ``size = (H, W)`` and work out its positions.
 
@@ -403,9 +403,9 @@ class Window:
             ``(H, W)``, already checked by the caller (a shape's entries).
         kernel_size, stride, padding, dilation
             As in :func:`check_window`.
-        where : str, optional
-            How the error message names the input, e.g. ``"input_shape=(3, 2, 2)"``;
-            by default ``"input HxW"``.
+        context : str, optional
+            Put before the message of a kernel that does not fit, to say which input
+            the caller means, e.g. ``"input_shape=(3, 2, 2): "``.
 
         Raises
         ------
@@ -418,11 +418,11 @@ class Window:
         reach = (dilated_size(kernel[0], dilations[0]), dilated_size(kernel[1], dilations[1]))
         padded = (height + pads[0] + pads[1], width + pads[2] + pads[3])
         if reach[0] > padded[0] or reach[1] > padded[1]:
-            where = where or f"input {height}x{width}"
             raise ValueError(
-                f"the kernel reaches {reach[0]}x{reach[1]} (kernel {kernel[0]}x{kernel[1]}, "
-                f"dilation {dilations}) but the padded input is only "
-                f"{padded[0]}x{padded[1]} ({where}, padding {padding!r})"
+                f"{context}the kernel reaches {reach[0]}x{reach[1]} "
+                f"(kernel {kernel[0]}x{kernel[1]}, dilation {dilations}) but the padded "
+                f"input is only {padded[0]}x{padded[1]} "
+                f"(input {height}x{width}, padding {padding!r})"
             )
         return cls(height, width, *kernel, strides, dilations, pads,
                    _output_length(height, reach[0], strides[0], pads[0] + pads[1]),

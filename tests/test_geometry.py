@@ -74,8 +74,8 @@ def test_geometry_for_image():
     assert geo.output_shape == (1, 8, 16, 14)
     assert geo.weight_shape == (8, 3, 3, 5)
     with pytest.raises(ValueError, match=re.escape(
-        "the kernel reaches 3x3 (kernel 3x3, dilation (1, 1)) but the padded input is only "
-        "2x2 (input_shape=(3, 2, 2), padding 0)"
+        "input_shape=(3, 2, 2): the kernel reaches 3x3 (kernel 3x3, dilation (1, 1)) but the "
+        "padded input is only 2x2 (input 2x2, padding 0)"
     )):
         ConvGeometry.for_image((3, 2, 2), 8, 3)
     with pytest.raises(ValueError, match="image must have 3 entries"):

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from convcourse import reference
+from convcourse import fast, naive, pooling, reference
 from convcourse.plot import (
     Player,
     animate_backward,
@@ -275,3 +275,29 @@ def test_different_animations_get_different_ids(players):
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_players_show_the_package_numbers_not_their_own(monkeypatch):
+    """A picture cannot disagree with the code it illustrates: every number comes from
+    the function the chapter teaches, so changing that function changes the picture."""
+    monkeypatch.setattr(naive, "conv2d_forward", lambda x, w, **hyper: np.full((1, 1, 2, 2), 7.0))
+    assert animate_windows(np.zeros((3, 3)), np.ones((2, 2))).captions[-1].endswith(
+        "y = [[7, 7], [7, 7]]")
+    monkeypatch.setattr(naive, "conv2d_backward",
+                        lambda g, x, w, **hyper: (np.full(x.shape, 5.0), None, None))
+    assert animate_backward(np.ones((2, 2)), np.ones((2, 2)), (3, 3)).captions[-1].endswith(
+        "grad_x = [[5, 5, 5], [5, 5, 5], [5, 5, 5]]")
+    monkeypatch.setattr(fast, "im2col", lambda x, k, *hyper: np.full((4, 4), 3.0))
+    assert animate_im2col(np.zeros((3, 3)), 2).captions[1].endswith("3, 3, 3, 3")
+
+    def everything_to_the_corner(grad_out, x, *window, **kwargs):
+        grad_x = np.zeros(x.shape)
+        grad_x[..., 0, 0] = grad_out.sum()
+        return grad_x
+
+    monkeypatch.setattr(pooling, "max_pool2d_backward", everything_to_the_corner)
+    player = animate_max_pool_backward(np.arange(16.0).reshape(4, 4), np.ones((2, 2)), 2)
+    assert "at (0, 0)" in player.captions[4]
+    assert player.captions[-1].endswith("grad_x = [[4, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], "
+                                        "[0, 0, 0, 0]]")
+

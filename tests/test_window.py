@@ -121,8 +121,8 @@ def test_check_window_names_the_argument(arguments, error, pattern):
 def test_window_build_says_which_input_is_too_small():
     with pytest.raises(ValueError, match=r"padded input is only 2x2 \(input 2x2, padding 0\)"):
         Window.build((2, 2), 3)
-    with pytest.raises(ValueError, match=r"\(image \(1, 2, 2\), padding 0\)"):
-        Window.build((2, 2), 3, where="image (1, 2, 2)")
+    with pytest.raises(ValueError, match=r"^image \(1, 2, 2\): the kernel reaches 3x3"):
+        Window.build((2, 2), 3, context="image (1, 2, 2): ")
 
 
 TRANSPOSED = [

@@ -313,7 +313,7 @@ def plot_grad_x_steps(
     if not isinstance(padding, str):
         check_pair(padding, "padding", minimum=0)
     geo = Window.build((height, width), (kh, kw), stride, padding,
-                       where=f"input_size={input_size!r}, kernel shape {kernel.shape}")
+                       context=f"input_size={input_size!r}, kernel shape {kernel.shape}: ")
     if grad_out.shape != (geo.out_height, geo.out_width):
         raise ValueError(
             f"grad_out must have the output's shape {(geo.out_height, geo.out_width)} "
