@@ -7,7 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from convcourse import reference
+from convcourse import reference, transposed
+from convcourse.geometry import check_conv_transpose2d
 from convcourse.plot import animate_conv_transpose
 from convcourse.plot.player import PLAYER_BUDGET
 
@@ -34,3 +35,16 @@ def test_bad_arguments_are_refused():
         animate_conv_transpose(X3, np.ones((6, 6)))
     with pytest.raises(ValueError, match="too large"):
         animate_conv_transpose(np.ones((5, 5)), K3, stride=2)
+
+
+def test_the_player_shows_the_package_numbers_not_its_own(monkeypatch):
+    """Change the transposed convolution and the picture changes with it."""
+    def fours(x, w, bias=None, stride=1, padding=0, output_padding=0, **kwargs):
+        geometry = check_conv_transpose2d(x, w, None, stride, padding,
+                                           output_padding, 1, 1)
+        return np.full(geometry.output_shape, 4.0)
+
+    monkeypatch.setattr(transposed, "conv_transpose2d_forward", fours)
+    player = animate_conv_transpose(np.ones((1, 2)), np.ones((1, 2)))
+    assert player.captions[-1].endswith("out = [[4, 4, 4]]")
+    assert "+= 4, 4" in player.captions[1]
