@@ -106,7 +106,8 @@ def occlusion_map(
     patch = check_int(patch, "patch")
     stride = check_int(stride, "stride")
     fill = check_number(fill, "fill")
-    window = Window.build(x.shape[2:], patch, stride, 0, 1, where=f"x of shape {x.shape}")
+    window = Window.build(x.shape[2:], patch, stride, 0, 1,
+                          context=f"occlusion patch on x of shape {x.shape}: ")
     rows = np.arange(len(labels))
     base = network.forward(x)[rows, labels]
     drops = np.zeros((x.shape[0], window.out_height, window.out_width), dtype=base.dtype)
