@@ -34,6 +34,10 @@ The modules are layered, each importing only those above it in this list:
   (:mod:`convcourse.normalization`), :class:`Residual` and :class:`GlobalAvgPool2d`
   (:mod:`convcourse.blocks`, with ``small_resnet``), training and evaluation modes
   (:mod:`convcourse.modes`), and the digits on a larger canvas (:mod:`convcourse.canvas`)
+* for chapter 8: nearest upsampling (:mod:`convcourse.upsampling`, the resize of
+  resize-then-convolve), the effective receptive field
+  (:mod:`convcourse.effective_field`), saliency and occlusion maps
+  (:mod:`convcourse.attribution`), and the mean squared error (:mod:`convcourse.loss`)
 
 Three more are imported on their own, never by this package, because they need more
 than numpy: :mod:`convcourse.plot` (the figures; matplotlib),

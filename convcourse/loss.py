@@ -34,7 +34,7 @@ import numpy as np
 
 from .validation import check_array, check_labels, result_dtype
 
-__all__ = ["log_softmax", "softmax", "softmax_cross_entropy"]
+__all__ = ["log_softmax", "mean_squared_error", "softmax", "softmax_cross_entropy"]
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -108,3 +108,37 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
     grad[rows, labels] -= 1.0
     grad /= n
     return float(loss), grad
+
+
+def mean_squared_error(prediction: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """The mean squared error of a reconstruction and its gradient (chapter 8).
+
+    ``L = mean((prediction - target)^2)`` over every number, as
+    ``torch.nn.functional.mse_loss`` with its default ``reduction="mean"``, and
+    ``dL/d prediction = 2 (prediction - target) / size``.
+
+    Parameters
+    ----------
+    prediction, target : numpy.ndarray, the same shape
+        What a network produced and what it should have produced.
+
+    Returns
+    -------
+    (float, numpy.ndarray)
+        The loss, and its gradient with respect to ``prediction`` (its shape).
+
+    Examples
+    --------
+    >>> loss, grad = mean_squared_error(np.array([1.0, 3.0]), np.array([1.0, 1.0]))
+    >>> loss, grad
+    (2.0, array([0., 2.]))
+    """
+    prediction = check_array(prediction, "prediction", None, "any shape")
+    target = check_array(target, "target", None, "any shape")
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"target must have prediction's shape {prediction.shape}, got {target.shape}"
+        )
+    dtype = result_dtype(prediction)
+    difference = prediction.astype(dtype, copy=False) - target.astype(dtype, copy=False)
+    return float(np.mean(difference**2)), 2 * difference / difference.size

@@ -35,6 +35,7 @@ from .layers import AvgPool2d, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU
 from .network import Sequential
 from .normalization import BatchNorm2d
 from .transposed_layer import ConvTranspose2d
+from .upsampling import Upsample
 from .validation import check_array, check_labels, check_rng
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "numel",
     "parameters",
     "predict",
+    "regression_step",
     "sgd",
     "single_threaded",
     "to_numpy",
@@ -333,6 +335,8 @@ def torch_twin(layer: Layer) -> torch.nn.Module:
         return torch.nn.ReLU()
     if isinstance(layer, Flatten):
         return torch.nn.Flatten()
+    if isinstance(layer, Upsample):
+        return torch.nn.Upsample(scale_factor=layer.scale, mode="nearest")
     raise TypeError(f"layer must be a convcourse layer or Sequential, got {type(layer).__name__}")
 
 
@@ -416,6 +420,19 @@ def train_step(
     cross-entropy, backward, ``optimizer.step()``. Returns the loss before the step."""
     optimizer.zero_grad()
     loss = F.cross_entropy(module(to_torch(x)), torch.from_numpy(check_labels(y, "y")))
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def regression_step(
+    module: torch.nn.Module, optimizer: torch.optim.Optimizer, x: np.ndarray, target: np.ndarray
+) -> float:
+    """One step of torch training towards images ``target``: zero the gradients,
+    forward, mean squared error (``F.mse_loss``), backward, ``optimizer.step()``.
+    Returns the loss before the step (the twin of training a denoiser, chapter 8)."""
+    optimizer.zero_grad()
+    loss = F.mse_loss(module(to_torch(x)), to_torch(target))
     loss.backward()
     optimizer.step()
     return loss.item()

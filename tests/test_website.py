@@ -48,14 +48,15 @@ CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 # How many animation players (convcourse.plot.animate_*) each chapter shows: chapter 1
 # animate_windows, chapter 2 animate_backward, chapter 5 animate_im2col, chapter 6
-# animate_max_pool_backward, chapter 7 animate_activations. A page not listed must show
-# none.
+# animate_max_pool_backward, chapter 7 animate_activations, chapter 8
+# animate_conv_transpose. A page not listed must show none.
 EXPECTED_PLAYERS: dict[str, int] = {
     "chapters/01-naive-forward.html": 1,
     "chapters/02-backward.html": 1,
     "chapters/05-fast-convolution.html": 1,
     "chapters/06-network.html": 1,
     "chapters/07-cnn-blocks.html": 1,
+    "chapters/08-going-backwards.html": 1,
 }
 
 

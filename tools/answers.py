@@ -60,6 +60,9 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     "ex-ch7-batch-norm": ("convcourse.normalization.BatchNorm2d.backward",),
     "ex-ch7-global-avg-pool": ("convcourse.blocks.GlobalAvgPool2d.forward",
                                "convcourse.blocks.GlobalAvgPool2d.backward"),
+    # chapter 8: the transposed convolution's forward pass, a scatter of the input
+    "ex-ch8-conv-transpose": ("convcourse.transposed.conv_transpose2d_forward",
+                              "convcourse.fast_transposed.conv_transpose2d_forward"),
 }
 
 #: Calls that print or return the source of their first argument.

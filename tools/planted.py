@@ -331,15 +331,37 @@ WRONG = {
         "return x.mean(axis=(2, 3))", "return x.sum(axis=(2, 3))", "the mean, not the sum"),
     ("07-cnn-blocks", "ex-ch7-global-avg-pool", "gradient-not-shared"): (
         "share = grad_out / (h * w)", "share = grad_out", "divided by H W"),
+    # -- chapter 8: my_conv_transpose2d ---------------------------------------------------
+    # every stamp one cell from the last: stride ignored (right shape, wrong values)
+    ("08-going-backwards", "ex-ch8-conv-transpose", "stride-ignored"): (
+        "top, left = i * stride, j * stride", "top, left = i, j", "stride ignored"),
+    # overlapping stamps overwrite each other
+    ("08-going-backwards", "ex-ch8-conv-transpose", "assigned-not-added"): (
+        "left : left + kw] += np.einsum", "left : left + kw] = np.einsum", "+="),
+    # the weight read as a convolution's, output channels first
+    ("08-going-backwards", "ex-ch8-conv-transpose", "weight-as-conv2d"): (
+        '"nc,cokl->nokl"', '"nc,ockl->nokl"', "input channels first"),
+    # the kernel flipped, as if a transposed convolution were a true convolution
+    ("08-going-backwards", "ex-ch8-conv-transpose", "kernel-flipped"): (
+        "x[:, :, i, j], weight)", "x[:, :, i, j], weight[:, :, ::-1, ::-1])", "flipped"),
+    # the padding kept: the full scatter returned
+    ("08-going-backwards", "ex-ch8-conv-transpose", "padding-not-cropped"): (
+        "return full[:, :, padding : full_h - padding, padding : full_w - padding]",
+        "return full", "padding crops"),
+    # the padding cut from one side only
+    ("08-going-backwards", "ex-ch8-conv-transpose", "cropped-one-side"): (
+        "return full[:, :, padding : full_h - padding, padding : full_w - padding]",
+        "return full[:, :, padding:, padding:]", "each side"),
 }
 
 
 # The exercises where the learner writes a layer's forward or backward pass: each has at
-# least four planted mistakes (tests/test_grading_exercises.py); every other autograded exercise
-# has at least one.
+# least four planted mistakes (tests/test_grading_exercises.py); every other autograded
+# exercise has at least one.
 CORE = frozenset({"ex-ch1-forward", "ex-ch2-conv2d-backward", "ex-ch6-linear",
                   "ex-ch6-softmax-cross-entropy", "ex-ch6-max-pool-forward",
-                  "ex-ch6-max-pool-backward", "ex-ch6-lenet", "ex-ch7-batch-norm"})
+                  "ex-ch6-max-pool-backward", "ex-ch6-lenet", "ex-ch7-batch-norm",
+                  "ex-ch8-conv-transpose"})
 MIN_CORE_MISTAKES = 4
 
 

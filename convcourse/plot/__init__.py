@@ -18,6 +18,8 @@ module per family of figures:
 * :mod:`~convcourse.plot.animations` (chapters 1, 2 and 5): :func:`animate_windows`,
   :func:`animate_backward`, :func:`animate_im2col`, and
   :mod:`~convcourse.plot.pool_animations` (chapter 6): :func:`animate_max_pool_backward`,
+  and :mod:`~convcourse.plot.transposed_animations` (chapter 8):
+  :func:`animate_conv_transpose`,
   played by one frame driver (:mod:`~convcourse.plot.frames`), each returning a
   :class:`~convcourse.plot.player.Player` (:mod:`~convcourse.plot.player`), a
   self-contained, accessible HTML player of its frames;
@@ -66,6 +68,7 @@ from .network import plot_confusion_matrix, plot_learning_curves
 from .player import Player
 from .pool_animations import animate_max_pool_backward
 from .style import HIGHLIGHT_COLOR, SIGNED_CMAP, SIGNED_PERCENTILE, WINDOW_COLORS
+from .transposed_animations import animate_conv_transpose
 from .windows import plot_channel_connections, plot_windows, window_taps
 
 __all__ = [
@@ -76,6 +79,7 @@ __all__ = [
     "WINDOW_COLORS",
     "animate_activations",
     "animate_backward",
+    "animate_conv_transpose",
     "animate_im2col",
     "animate_max_pool_backward",
     "animate_windows",
