@@ -466,3 +466,26 @@ def test_a_course_cloned_into_tmp_stays_readable_and_the_rest_confined(tmp_path_
     os.waitpid(pid, 0)
     assert seen == "/dev/shm/work|ANSWER = 42|refused|refused"
     assert not (course / "new.txt").exists()
+
+
+def test_an_allowed_module_is_kept_whole_and_the_others_refused():
+    """Chapter 6's network exercise calls ``fast.conv2d_forward`` (which calls the rest
+    of ``fast``): allowing the module keeps it working; ``naive`` still raises. In a
+    process of its own: the refusal rewrites the functions' code for good."""
+    script = """
+import numpy as np
+from convcourse import fast, naive
+from tools.grading import student
+student.forbid_implementations([fast])
+x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+print(fast.conv2d_forward(x, w).sum())
+try:
+    naive.conv2d_forward(x, w)
+except RuntimeError as error:
+    print(student.FORBIDDEN in str(error))
+"""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.split() == ["36.0", "True"]

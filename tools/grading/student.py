@@ -131,10 +131,14 @@ def forbid_implementations(allowed: list[Any] = ()) -> None:
     body that raises (their code is gone from this process; their files and bytecode
     are unreadable under Landlock), and torch's convolution and pooling-gradient kernels
     (CPU) and its autograd entry points are replaced by ones that raise. The ``allowed``
-    objects (those the chapter's solutions use, say ``corr2d`` in chapter 3) are kept.
+    objects (those the chapter's solutions use, say ``corr2d`` in chapter 3) are kept;
+    an allowed module is kept whole (chapter 6's network exercise calls
+    ``fast.conv2d_forward``, which calls the rest of ``fast``).
     """
     keep = {id(value) for value in allowed}
-    targets = [sys.modules.get(f"convcourse.{name}") for name in COURSE_MODULES]
+    kept_modules = {value.__name__ for value in allowed if isinstance(value, types.ModuleType)}
+    targets = [sys.modules.get(f"convcourse.{name}") for name in COURSE_MODULES
+               if f"convcourse.{name}" not in kept_modules]
     scipy_signal = sys.modules.get("scipy.signal")
     for module in filter(None, targets):
         for value in list(vars(module).values()):
