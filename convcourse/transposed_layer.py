@@ -15,8 +15,9 @@ import numpy as np
 from . import fast_transposed, transposed
 from .geometry import check_groups
 from .layer_protocol import Functions, InputCache, Parameter, SwitchableLayer
+from .transposed_geometry import check_output_padding
 from .validation import check_bool, check_int, check_pair, check_rng
-from .window import check_output_padding, check_window
+from .window import check_window
 
 __all__ = ["ConvTranspose2d"]
 

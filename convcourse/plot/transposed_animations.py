@@ -4,7 +4,7 @@
 times the kernel onto its window of the output. Every number shown comes from
 :func:`convcourse.transposed.conv_transpose2d_forward` (run on the pixels visited so
 far, without padding, so that the full scatter shows), and every window from
-:meth:`convcourse.window.Window.transposed`; only where they are drawn is decided here.
+:func:`convcourse.transposed_geometry.transposed_window`; only where they are drawn is decided here.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import transposed
+from ..transposed_geometry import transposed_window
 from ..validation import check_array
-from ..window import Window
 from .frames import (
     COUNT_COLORS,
     DONE_COLOR,
@@ -89,7 +89,7 @@ def animate_conv_transpose(
     """
     X = check_array(X, "X", 2, "(H, W)")
     K = check_kernel(K)
-    geo = check_drawable(Window.transposed(X.shape, K.shape, stride, padding, 1,
+    geo = check_drawable(transposed_window(X.shape, K.shape, stride, padding, 1,
                                            output_padding), padding, "X")
     interval = check_interval(interval)
     windows = geo.positions()
