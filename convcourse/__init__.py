@@ -27,7 +27,8 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
 * the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
   :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`Flatten` (:mod:`convcourse.layers`,
-  with ``Conv2d``; the pooling layers from :mod:`convcourse.pool_layers`) and :class:`Sequential` (:mod:`convcourse.network`);
+  with ``Conv2d``; the pooling layers from :mod:`convcourse.pool_layers`) and
+  :class:`Sequential` (:mod:`convcourse.network`);
   :func:`softmax_cross_entropy` (:mod:`convcourse.loss`); :class:`SGD`
   (:mod:`convcourse.optim`); the digits (:mod:`convcourse.data`, read from the file
   scikit-learn ships, without importing it); :mod:`convcourse.training` (steps, epochs,
