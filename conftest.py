@@ -6,8 +6,9 @@ It sits at the repository root because ``make test`` collects ``tests/``, ``chap
 
 - ``make test`` runs ``pytest -n auto --dist loadgroup``: each test that shares a set-up
   is marked ``xdist_group`` (:func:`tools.scheduling.group_of`) and pytest-xdist keeps
-  each group on one worker. ``pytest`` runs the same without xdist (``-p no:xdist``),
-  where the marks do nothing and the xdist hook below is optional.
+  each group on one worker (xdist's public API alone: pytest is pinned to 9.1.1, as
+  under 9.2 loadgroup ignores the marks, pytest-dev/pytest-xdist#1386). ``pytest`` runs
+  the same without xdist (``-p no:xdist``), where the marks do nothing.
 - nbval on a chapter passes or fails by its inputs alone
   (:func:`tools.testcache.notebook_check`): when they are unchanged since its cells last
   all passed on this machine, the cells are reported skipped as a cached pass
@@ -60,22 +61,6 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
         else:
             config.stash[_NOTEBOOKS][notebook] = (check, set(its), set())
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """Group by :func:`~tools.scheduling.group_of` whatever ``--dist`` says.
-
-    Needed while xdist's loadgroup ignores the marks under pytest 9.2
-    (pytest-dev/pytest-xdist#1386); remove it once xdist is fixed.
-    """
-    from xdist.scheduler import LoadScopeScheduling
-
-    class GroupScheduling(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return group_of(nodeid) or nodeid
-
-    return GroupScheduling(config, log)
 
 
 @pytest.hookimpl(wrapper=True)

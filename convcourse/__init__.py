@@ -7,15 +7,18 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.window`: :func:`conv_output_size` and ``Window``, where a sliding
   window reads (convolution, pooling, transposed convolution)
 * :mod:`convcourse.geometry`: ``ConvGeometry`` and ``check_conv2d``, ``PoolGeometry``
-  and ``check_pool2d``: a window with channels, and the checks of a call
+  and ``check_pool2d``: a window with channels, and the checks of a call (pooling's
+  in :mod:`convcourse.pool_geometry`, the transposed convolution's in
+  :mod:`convcourse.transposed_geometry`)
 * :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
   (chapters 1-2)
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
   pooling, forward and backward, with loops and vectorised (chapter 6)
 * :mod:`convcourse.transposed` and :mod:`convcourse.fast_transposed`: the transposed
-  convolution, forward and backward, with loops and vectorised (chapter 8; its output
-  size: :func:`conv_transpose_output_size`, in :mod:`convcourse.window`)
+  convolution, forward and backward, with loops and vectorised (chapter 8; its
+  geometry and output size, :func:`conv_transpose_output_size`, in
+  :mod:`convcourse.transposed_geometry`)
 * :func:`corr2d` (:mod:`convcourse.corr`) and :mod:`convcourse.kernels` (chapter 3)
 * :class:`Conv2d` (:mod:`convcourse.layers`; the protocol every layer follows, and the
   cache a layer keeps between its passes, in :mod:`convcourse.layer_protocol`)
@@ -24,7 +27,8 @@ The modules are layered, each importing only those above it in this list:
 * :mod:`convcourse.counting` and :mod:`convcourse.linear_map` (chapter 4)
 * the network of chapter 6: the layers :class:`Linear`, :class:`ReLU`,
   :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`Flatten` (:mod:`convcourse.layers`,
-  with ``Conv2d``) and :class:`Sequential` (:mod:`convcourse.network`);
+  with ``Conv2d``; the pooling layers from :mod:`convcourse.pool_layers`) and
+  :class:`Sequential` (:mod:`convcourse.network`);
   :func:`softmax_cross_entropy` (:mod:`convcourse.loss`); :class:`SGD`
   (:mod:`convcourse.optim`); the digits (:mod:`convcourse.data`, read from the file
   scikit-learn ships, without importing it); :mod:`convcourse.training` (steps, epochs,
@@ -65,6 +69,7 @@ from . import (
     pooling,
     training,
     transposed,
+    transposed_geometry,
     validation,
     window,
 )
@@ -77,8 +82,9 @@ from .network import Sequential
 from .normalization import BatchNorm2d
 from .optim import SGD
 from .receptive_field import receptive_field
+from .transposed_geometry import conv_transpose_output_size
 from .transposed_layer import ConvTranspose2d
-from .window import conv_output_size, conv_transpose_output_size
+from .window import conv_output_size
 
 try:
     __version__ = version("convcourse")
@@ -121,6 +127,7 @@ __all__ = [
     "softmax_cross_entropy",
     "training",
     "transposed",
+    "transposed_geometry",
     "validation",
     "window",
 ]

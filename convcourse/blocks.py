@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from .layers import Conv2d, Layer, Linear, Parameter, ReLU
-from .modes import HasModes
 from .network import Sequential
 from .normalization import BatchNorm2d
 from .validation import check_array, check_array_shape, check_int, check_rng, result_dtype
@@ -32,7 +31,7 @@ def _block_channels(block: Sequential) -> tuple[int, int] | None:
     return convolutions[0].in_channels, convolutions[-1].out_channels
 
 
-class Residual(HasModes):
+class Residual(Layer):
     """A residual block, ``block(x) + shortcut(x)``, with the gradient through the sum.
 
     The shortcut is the identity, ``x`` itself, when the block keeps the shape of its

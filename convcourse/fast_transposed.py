@@ -5,7 +5,7 @@ Same arguments, validation and results as :mod:`convcourse.transposed`, computed
 the way chapter 5 computes a convolution's backward pass. The transposed
 convolution of ``x`` is the input gradient of the convolution that maps its output
 back to ``x``'s size with the same window
-(:class:`convcourse.geometry.ConvTransposeGeometry`), with ``x`` in the role of that
+(:class:`convcourse.transposed_geometry.ConvTransposeGeometry`), with ``x`` in the role of that
 convolution's upstream gradient. So for each group ``g``, with
 ``T = (C_out // g) kh kw`` taps per stamp and ``M = N H W`` input pixels::
 
@@ -27,7 +27,7 @@ batches.
 When ``output_padding`` reaches a whole stride (allowed when the dilation is larger),
 that convolution has ``e = output_padding // stride`` more rows (or columns) of
 windows than ``x`` has pixels (:attr:`ConvTransposeGeometry.extra
-<convcourse.geometry.ConvTransposeGeometry.extra>`), and im2col and col2im work on
+<convcourse.transposed_geometry.ConvTransposeGeometry.extra>`), and im2col and col2im work on
 all of them: ``x`` is extended with zeros there (``M = N (H + e_h) (W + e_w)``), and
 the matching rows and columns of ``grad_x`` are dropped.
 """
@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fast import col2im, im2col
-from .geometry import (
+from .transposed_geometry import (
     ConvTransposeGeometry,
     check_conv_transpose2d,
     check_grad_out_transposed,
@@ -51,7 +51,7 @@ def _pixels(x: np.ndarray, geo: ConvTransposeGeometry, dtype: np.dtype) -> np.nd
     """``x`` as ``(groups, C_in // g, M)``: one column per window of the convolution
     over the output, ``(N, H + e_h, W + e_w)``, zeros on the ``e`` extra rows and
     columns (:attr:`ConvTransposeGeometry.extra
-    <convcourse.geometry.ConvTransposeGeometry.extra>`)."""
+    <convcourse.transposed_geometry.ConvTransposeGeometry.extra>`)."""
     (e_h, e_w), (height, width) = geo.extra, (geo.out_height, geo.out_width)
     grid = np.zeros((geo.in_channels, geo.batch, height + e_h, width + e_w), dtype)
     grid[:, :, :height, :width] = x.transpose(1, 0, 2, 3)

@@ -30,15 +30,17 @@ The layers, their shapes and their parameters::
     Flatten     (N, C, H, W) -> (N, C H W)             -
 
 ``Conv2d`` and the pooling layers compute with loops (``implementation="naive"``, the
-default, to read) or vectorised (``"fast"``, to train).
+default, to read) or vectorised (``"fast"``, to train). The pooling layers are
+defined in :mod:`convcourse.pool_layers`, the transposed convolution in
+:mod:`convcourse.transposed_layer` (on :class:`KernelLayer`, with ``Conv2d``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import fast, fast_pooling, naive, pooling
-from .geometry import check_groups, check_pool_window
+from . import fast, naive
+from .geometry import check_groups
 from .layer_protocol import (
     IMPLEMENTATIONS,
     Functions,
@@ -49,6 +51,7 @@ from .layer_protocol import (
     ShapeCache,
     SwitchableLayer,
 )
+from .pool_layers import AvgPool2d, MaxPool2d
 from .validation import (
     check_array,
     check_bool,
@@ -66,6 +69,7 @@ __all__ = [
     "Functions",
     "IMPLEMENTATIONS",
     "InputCache",
+    "KernelLayer",
     "Layer",
     "Linear",
     "MaskCache",
@@ -73,13 +77,80 @@ __all__ = [
     "Parameter",
     "ReLU",
     "ShapeCache",
+    "WeightedLayer",
 ]
 
-def _with_bias(weight: Parameter, bias: Parameter | None) -> list[Parameter]:
-    return [weight] if bias is None else [weight, bias]
+class WeightedLayer(Layer):
+    """A layer that learns a ``weight`` and, optionally, a ``bias``: the parameters
+    and gradients :class:`Linear`, :class:`Conv2d` and
+    :class:`~convcourse.transposed_layer.ConvTranspose2d` share."""
+
+    weight: np.ndarray
+    bias: np.ndarray | None
+    grad_weight: np.ndarray | None = None
+    grad_bias: np.ndarray | None = None
+
+    def parameters(self) -> list[Parameter]:
+        """``weight`` and, if the layer has one, ``bias``, with their gradients."""
+        weight = Parameter("weight", self.weight, self.grad_weight)
+        if self.bias is None:
+            return [weight]
+        return [weight, Parameter("bias", self.bias, self.grad_bias)]
 
 
-class Conv2d(SwitchableLayer):
+class KernelLayer(SwitchableLayer, WeightedLayer):
+    """A layer that slides a learned kernel: the part :class:`Conv2d` and
+    :class:`~convcourse.transposed_layer.ConvTranspose2d` share.
+
+    Its functions (``_functions``, by implementation) are called as
+    ``forward(x, weight, bias, **hyper)`` and ``backward(grad_out, x, weight, **hyper)
+    -> (grad_x, grad_weight, grad_bias)``, with the hyper-parameters ``_hyper()``
+    returns; it keeps a copy of its input (:class:`InputCache`).
+    """
+
+    def _init_parameters(self, shape: tuple[int, int, int, int], fan_in: float, bias: bool,
+                         generator: np.random.Generator) -> None:
+        """He initialisation: weights from ``N(0, 2 / fan_in)``, biases (one per output
+        channel, ``out_channels``) at zero, no gradients yet."""
+        self.weight = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
+        self.bias = np.zeros(self.out_channels) if bias else None
+        self.grad_weight = self.grad_bias = None
+
+    def _hyper(self) -> dict:
+        """The hyper-parameters the functions take, by name."""
+        raise NotImplementedError
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """The layer's output for ``x`` of shape ``(N, C, H, W)``:
+        ``(N, O, H_out, W_out)``.
+
+        A copy of the input is kept for :meth:`backward`, so changing ``x`` in place
+        afterwards cannot change the gradients.
+        """
+        out = self.functions.forward(x, self.weight, self.bias, **self._hyper())
+        self.cache = InputCache(x.copy(), out.shape)
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Back-propagate ``grad_out = dL/d out`` through the last :meth:`forward`.
+
+        Stores ``grad_weight`` (``dL/dweight``) and ``grad_bias`` (``dL/dbias``, or
+        ``None`` for a layer without bias) and returns ``grad_x = dL/dx``.
+        """
+        x = self._cache_for(grad_out).x
+        grad_x, grad_weight, grad_bias = self.functions.backward(
+            grad_out, x, self.weight, **self._hyper()
+        )
+        # Gradients have their parameter's dtype, whatever the input's was.
+        self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
+        if self.bias is not None:
+            self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
+        else:
+            self.grad_bias = None
+        return grad_x
+
+
+class Conv2d(KernelLayer):
     """A 2-D convolution layer in numpy, the counterpart of ``torch.nn.Conv2d``.
 
     Parameters
@@ -161,10 +232,7 @@ class Conv2d(SwitchableLayer):
 
         fan_in = (in_channels // groups) * kernel_h * kernel_w
         shape = (out_channels, in_channels // groups, kernel_h, kernel_w)
-        self.weight = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-        self.bias = np.zeros(out_channels) if bias else None
-        self.grad_weight: np.ndarray | None = None
-        self.grad_bias: np.ndarray | None = None
+        self._init_parameters(shape, fan_in, bias, generator)
 
     def _hyper(self) -> dict:
         return {
@@ -173,39 +241,6 @@ class Conv2d(SwitchableLayer):
             "dilation": self.dilation,
             "groups": self.groups,
         }
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """Convolve ``x`` of shape ``(N, C, H, W)``; returns ``(N, O, H_out, W_out)``.
-
-        A copy of the input is kept for :meth:`backward`, so changing ``x`` in place
-        afterwards cannot change the gradients.
-        """
-        out = self.functions.forward(x, self.weight, self.bias, **self._hyper())
-        self.cache = InputCache(x.copy(), out.shape)
-        return out
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Back-propagate ``grad_out = dL/d out`` through the last :meth:`forward`.
-
-        Stores ``grad_weight`` (``dL/dweight``) and ``grad_bias`` (``dL/dbias``, or
-        ``None`` for a layer without bias) and returns ``grad_x = dL/dx``.
-        """
-        x = self._cache_for(grad_out).x
-        grad_x, grad_weight, grad_bias = self.functions.backward(
-            grad_out, x, self.weight, **self._hyper()
-        )
-        # Gradients have their parameter's dtype, whatever the input's was.
-        self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
-        if self.bias is not None:
-            self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
-        else:
-            self.grad_bias = None
-        return grad_x
-
-    def parameters(self) -> list[Parameter]:
-        """``weight`` and, if the layer has one, ``bias``, with their gradients."""
-        bias = None if self.bias is None else Parameter("bias", self.bias, self.grad_bias)
-        return _with_bias(Parameter("weight", self.weight, self.grad_weight), bias)
 
     def __repr__(self) -> str:
         return (
@@ -216,7 +251,7 @@ class Conv2d(SwitchableLayer):
         )
 
 
-class Linear(Layer):
+class Linear(WeightedLayer):
     """A fully connected layer, ``out = x W^T + b``, the counterpart of ``torch.nn.Linear``.
 
     Every output is a weighted sum of all ``in_features`` inputs:
@@ -284,8 +319,7 @@ class Linear(Layer):
         shape = (self.out_features, self.in_features)
         self.weight = generator.normal(0.0, gain / np.sqrt(self.in_features), size=shape)
         self.bias = np.zeros(self.out_features) if bias else None
-        self.grad_weight: np.ndarray | None = None
-        self.grad_bias: np.ndarray | None = None
+        self.grad_weight = self.grad_bias = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """``x @ weight.T + bias`` for ``x`` of shape ``(N, in_features)``;
@@ -313,11 +347,6 @@ class Linear(Layer):
         if self.bias is not None:
             self.grad_bias = grad_out.sum(axis=0).astype(self.bias.dtype, copy=False)
         return (grad_out @ self.weight).astype(dtype, copy=False)
-
-    def parameters(self) -> list[Parameter]:
-        """``weight`` and, if the layer has one, ``bias``, with their gradients."""
-        bias = None if self.bias is None else Parameter("bias", self.bias, self.grad_bias)
-        return _with_bias(Parameter("weight", self.weight, self.grad_weight), bias)
 
     def __repr__(self) -> str:
         return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
@@ -377,80 +406,3 @@ class Flatten(Layer):
 
     def __repr__(self) -> str:
         return "Flatten()"
-
-
-class _Pool2d(SwitchableLayer):
-    """What max and average pooling layers share: the window and the implementation."""
-
-    def __init__(
-        self,
-        kernel_size: int | tuple[int, int],
-        stride: int | tuple[int, int] | None = None,
-        padding: int | tuple[int, int] = 0,
-        implementation: str = "naive",
-    ) -> None:
-        self.kernel_size, self.stride, self.padding = check_pool_window(
-            kernel_size, stride, padding
-        )
-        self.implementation = implementation
-
-    def _window(self) -> dict:
-        return {"kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        out = self.functions.forward(x, **self._window())
-        self.cache = InputCache(x.copy(), out.shape)
-        return out
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        x = self._cache_for(grad_out).x
-        return self.functions.backward(grad_out, x, **self._window())
-
-    def __repr__(self) -> str:
-        return (f"{type(self).__name__}(kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding}, implementation={self.implementation!r})")
-
-
-class MaxPool2d(_Pool2d):
-    """Max pooling as a layer (``torch.nn.MaxPool2d``): see :mod:`convcourse.pooling`.
-
-    Parameters
-    ----------
-    kernel_size : int or (int, int)
-        The window ``(kh, kw)``.
-    stride : int, (int, int) or None, default None
-        ``None`` means ``kernel_size``.
-    padding : int or (int, int), default 0
-        ``-inf`` on each side, at most ``kernel_size // 2``.
-    implementation : {"naive", "fast"}, default "naive"
-        :mod:`convcourse.pooling` (loops) or :mod:`convcourse.fast_pooling`.
-
-    Examples
-    --------
-    >>> MaxPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
-    array([[[[ 5.,  7.],
-             [13., 15.]]]])
-    """
-
-    _functions = {
-        "naive": Functions(pooling.max_pool2d_forward, pooling.max_pool2d_backward),
-        "fast": Functions(fast_pooling.max_pool2d_forward, fast_pooling.max_pool2d_backward),
-    }
-
-
-class AvgPool2d(_Pool2d):
-    """Average pooling as a layer (``torch.nn.AvgPool2d``, padded zeros counted).
-
-    Parameters as for :class:`MaxPool2d` (the padding is zeros here).
-
-    Examples
-    --------
-    >>> AvgPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
-    array([[[[ 2.5,  4.5],
-             [10.5, 12.5]]]])
-    """
-
-    _functions = {
-        "naive": Functions(pooling.avg_pool2d_forward, pooling.avg_pool2d_backward),
-        "fast": Functions(fast_pooling.avg_pool2d_forward, fast_pooling.avg_pool2d_backward),
-    }

@@ -19,13 +19,12 @@ import numpy as np
 
 from .geometry import conv_output_size
 from .layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, Parameter, ReLU
-from .modes import HasModes
 from .validation import check_int, check_rng, check_shape
 
 __all__ = ["Sequential", "lenet"]
 
 
-class Sequential(HasModes):
+class Sequential(Layer):
     """Layers in a row, the counterpart of ``torch.nn.Sequential``.
 
     Parameters
@@ -39,9 +38,9 @@ class Sequential(HasModes):
     names them (``"0.weight"``, ``"0.bias"``, ``"3.weight"``, ...), so that the two
     can be matched name by name.
 
-    ``train()`` and ``eval()`` switch every layer that has the two modes
-    (:mod:`convcourse.modes`), layers inside layers included, and ``buffers()``
-    lists their buffers (running statistics), named ``"index.name"`` too.
+    ``train()`` and ``eval()`` switch every layer (:mod:`convcourse.modes`), layers
+    inside layers included, and ``buffers()`` lists their buffers (running
+    statistics), named ``"index.name"`` too.
 
     Examples
     --------

@@ -18,10 +18,10 @@ Shapes (the same as ``torch.nn.functional.conv_transpose2d``)::
     H_out = (H - 1) s_h - 2 p_h + d_h (kh - 1) + op_h + 1
     W_out = (W - 1) s_w - 2 p_w + d_w (kw - 1) + op_w + 1
 
-(:func:`convcourse.window.conv_transpose_output_size`). ``padding`` cuts ``p`` cells
+(:func:`convcourse.transposed_geometry.conv_transpose_output_size`). ``padding`` cuts ``p`` cells
 off *each* side of the full scatter; ``output_padding`` (``op``, smaller than the
 stride or the dilation) adds cells at the bottom and right. The index arithmetic is
-the window's (:class:`convcourse.geometry.ConvTransposeGeometry`, a
+the window's (:class:`convcourse.transposed_geometry.ConvTransposeGeometry`, a
 :class:`convcourse.window.Window` laid over the output: input pixel ``(i, j)``
 scatters onto its window ``(i, j)``).
 
@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import check_conv_transpose2d, check_grad_out_transposed
+from .transposed_geometry import check_conv_transpose2d, check_grad_out_transposed
 from .validation import result_dtype
 
 __all__ = ["conv_transpose2d_backward", "conv_transpose2d_forward"]
@@ -98,7 +98,7 @@ def conv_transpose2d_forward(
     Raises
     ------
     TypeError, ValueError
-        For bad arguments; see :func:`convcourse.geometry.check_conv_transpose2d`.
+        For bad arguments; see :func:`convcourse.transposed_geometry.check_conv_transpose2d`.
 
     Examples
     --------

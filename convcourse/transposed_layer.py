@@ -14,14 +14,16 @@ import numpy as np
 
 from . import fast_transposed, transposed
 from .geometry import check_groups
-from .layer_protocol import Functions, InputCache, Parameter, SwitchableLayer
+from .layer_protocol import Functions
+from .layers import KernelLayer
+from .transposed_geometry import check_output_padding
 from .validation import check_bool, check_int, check_pair, check_rng
-from .window import check_output_padding, check_window
+from .window import check_window
 
 __all__ = ["ConvTranspose2d"]
 
 
-class ConvTranspose2d(SwitchableLayer):
+class ConvTranspose2d(KernelLayer):
     """A 2-D transposed convolution layer in numpy, the twin of ``torch.nn.ConvTranspose2d``.
 
     Parameters
@@ -113,47 +115,12 @@ class ConvTranspose2d(SwitchableLayer):
         fan_in = (self.in_channels // self.groups) * kernel_h * kernel_w
         fan_in /= self.stride[0] * self.stride[1]
         shape = (self.in_channels, self.out_channels // self.groups, kernel_h, kernel_w)
-        self.weight = generator.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-        self.bias = np.zeros(self.out_channels) if has_bias else None
-        self.grad_weight: np.ndarray | None = None
-        self.grad_bias: np.ndarray | None = None
+        self._init_parameters(shape, fan_in, has_bias, generator)
 
     def _hyper(self) -> dict:
         return {"stride": self.stride, "padding": self.padding,
                 "output_padding": self.output_padding, "groups": self.groups,
                 "dilation": self.dilation}
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """The transposed convolution of ``x`` (``(N, C_in, H, W)``); returns
-        ``(N, C_out, H_out, W_out)``. A copy of ``x`` is kept for :meth:`backward`."""
-        out = self.functions.forward(x, self.weight, self.bias, **self._hyper())
-        self.cache = InputCache(x.copy(), out.shape)
-        return out
-
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Back-propagate ``grad_out = dL/d out`` through the last :meth:`forward`.
-
-        Stores ``grad_weight`` and ``grad_bias`` (``None`` without a bias) and returns
-        ``grad_x = dL/dx``.
-        """
-        x = self._cache_for(grad_out).x
-        grad_x, grad_weight, grad_bias = self.functions.backward(
-            grad_out, x, self.weight, **self._hyper()
-        )
-        # Gradients have their parameter's dtype, whatever the input's was.
-        self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
-        if self.bias is not None:
-            self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
-        else:
-            self.grad_bias = None
-        return grad_x
-
-    def parameters(self) -> list[Parameter]:
-        """``weight`` and, if the layer has one, ``bias``, with their gradients."""
-        weight = Parameter("weight", self.weight, self.grad_weight)
-        if self.bias is None:
-            return [weight]
-        return [weight, Parameter("bias", self.bias, self.grad_bias)]
 
     def __repr__(self) -> str:
         return (

@@ -12,8 +12,7 @@ are the hyper-parameters valid? :func:`check_window` (``padding`` may be
                                 ``"valid"`` or ``"same"``: :func:`resolve_padding`)
 how far does a dilated kernel   :func:`dilated_size`: ``d (k - 1) + 1``
 reach?
-how long is the output?         :func:`conv_output_size`; of a transposed
-                                convolution: :func:`conv_transpose_output_size`
+how long is the output?         :func:`conv_output_size`
 which cells does window         :meth:`Window.window` (padded input),
 ``(i, j)`` read?                :meth:`Window.input_window` (input only)
 which cells does tap ``(u, v)`` :meth:`Window.tap_slices`
@@ -22,8 +21,8 @@ meet, over all windows?
 
 Build a :class:`Window` with :meth:`Window.build`; a convolution adds channels and
 groups to it (:class:`convcourse.geometry.ConvGeometry`), a pooling adds channels
-(:class:`convcourse.geometry.PoolGeometry`), and a transposed convolution is the same
-window read the other way round (:meth:`Window.transposed`).
+(:class:`convcourse.geometry.PoolGeometry`), and a transposed convolution lays the
+same window over its output (:mod:`convcourse.transposed_geometry`).
 
 The output length along one axis, with ``p`` zeros added on each side, is
 
@@ -43,10 +42,9 @@ from .validation import check_int, check_pair
 
 __all__ = [
     "Window",
-    "check_output_padding",
+    "check_axis",
     "check_window",
     "conv_output_size",
-    "conv_transpose_output_size",
     "dilated_size",
     "resolve_padding",
 ]
@@ -66,6 +64,30 @@ def dilated_size(kernel_size: int, dilation: int = 1) -> int:
     kernel_size = check_int(kernel_size, "kernel_size")
     dilation = check_int(dilation, "dilation")
     return dilation * (kernel_size - 1) + 1
+
+
+def check_axis(
+    size: object, kernel_size: object, stride: object, padding: object, dilation: object
+) -> tuple[int, int, int, int, int]:
+    """Check a window's numbers along one axis: ``size``, ``kernel_size``, ``stride``
+    and ``dilation`` ints of at least 1, ``padding`` an int of at least 0.
+
+    Returns
+    -------
+    size, kernel_size, stride, padding, dilation : int
+
+    Examples
+    --------
+    >>> check_axis(5, 3, 1, 0, 2)
+    (5, 3, 1, 0, 2)
+    >>> check_axis(5, 3, 1, -1, 2)
+    Traceback (most recent call last):
+        ...
+    ValueError: padding must be at least 0, got -1
+    """
+    return (check_int(size, "size"), check_int(kernel_size, "kernel_size"),
+            check_int(stride, "stride"), check_int(padding, "padding", minimum=0),
+            check_int(dilation, "dilation"))
 
 
 def _output_length(size: int, reach: int, stride: int, pad_total: int) -> int:
@@ -119,11 +141,9 @@ def conv_output_size(
     >>> conv_output_size(28, 3, padding=1)
     28
     """
-    size = check_int(size, "size")
-    kernel_size = check_int(kernel_size, "kernel_size")
-    stride = check_int(stride, "stride")
-    padding = check_int(padding, "padding", minimum=0)
-    dilation = check_int(dilation, "dilation")
+    size, kernel_size, stride, padding, dilation = check_axis(
+        size, kernel_size, stride, padding, dilation
+    )
     reach = dilated_size(kernel_size, dilation)
     if reach > size + 2 * padding:
         raise ValueError(
@@ -132,129 +152,6 @@ def conv_output_size(
             f"= {size + 2 * padding})"
         )
     return _output_length(size, reach, stride, 2 * padding)
-
-
-def _transposed_length(size: int, reach: int, stride: int, pad_total: int,
-                       output_padding: int) -> int:
-    """The transposed convolution's output length, on numbers already checked: the
-    full scatter ``(size - 1) s + reach``, less the padding, plus ``output_padding``."""
-    return (size - 1) * stride + reach - pad_total + output_padding
-
-
-def check_output_padding(
-    output_padding: object, stride: object = 1, dilation: object = 1
-) -> Pair:
-    """Check a transposed convolution's ``output_padding`` against torch's rule.
-
-    On each axis ``output_padding`` must be at least 0 and smaller than the stride or
-    the dilation (cells past that would be reached by no window).
-
-    Returns
-    -------
-    tuple of int
-        ``(op_h, op_w)``.
-
-    Examples
-    --------
-    >>> check_output_padding(1, stride=2)
-    (1, 1)
-    >>> check_output_padding((0, 1))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-        ...
-    ValueError: output_padding must be smaller than the stride or the dilation on each ...
-    """
-    strides = check_pair(stride, "stride", minimum=1)
-    dilations = check_pair(dilation, "dilation", minimum=1)
-    extra = check_pair(output_padding, "output_padding", minimum=0)
-    if any(e >= max(s, d) for e, s, d in zip(extra, strides, dilations, strict=True)):
-        raise ValueError(
-            f"output_padding must be smaller than the stride or the dilation on each "
-            f"axis, got output_padding={output_padding!r} with stride={strides}, "
-            f"dilation={dilations}"
-        )
-    return extra
-
-
-def conv_transpose_output_size(
-    size: int,
-    kernel_size: int,
-    stride: int = 1,
-    padding: int = 0,
-    output_padding: int = 0,
-    dilation: int = 1,
-) -> int:
-    """Length of a transposed convolution's output along one spatial axis.
-
-    .. math::
-
-        \\text{out} = (\\text{size} - 1)\\, s - 2p + d\\,(k - 1)
-        + \\text{output\\_padding} + 1
-
-    Each of the ``size`` inputs scatters a dilated kernel (reach ``d (k - 1) + 1``,
-    :func:`dilated_size`) onto the output, ``s`` cells after the previous one: the
-    full scatter spans ``(size - 1) s + d (k - 1) + 1`` cells; ``p`` of them are cut
-    off each end and ``output_padding`` cells are added at the end (bottom or
-    right). It is the length of an input that a convolution with the same ``k, s, p,
-    d`` maps to ``size`` outputs; since the convolution's ``floor`` maps up to ``s``
-    lengths to the same ``size``, ``output_padding`` says which of them is meant.
-
-    Parameters
-    ----------
-    size : int
-        Input length (``H`` or ``W``), at least 1.
-    kernel_size : int
-        Kernel length (``kh`` or ``kw``), at least 1.
-    stride : int, default 1
-        How far apart neighbouring inputs scatter, at least 1.
-    padding : int, default 0
-        Cells cut off each end of the output, at least 0.
-    output_padding : int, default 0
-        Cells added at the end, at least 0 and smaller than ``stride`` or
-        ``dilation`` (torch's rule, :func:`check_output_padding`).
-    dilation : int, default 1
-        Spacing between kernel taps, at least 1.
-
-    Returns
-    -------
-    int
-        The output length, at least 1.
-
-    Raises
-    ------
-    TypeError
-        If an argument is not an int.
-    ValueError
-        If an argument is out of range, ``output_padding`` is not smaller than
-        ``stride`` or ``dilation``, or the padding crops the whole output.
-
-    Examples
-    --------
-    >>> conv_transpose_output_size(2, 3, stride=2)  # 2 inputs, a 3-wide kernel 2 apart
-    5
-    >>> conv_transpose_output_size(14, 4, stride=2, padding=1)  # the usual 2x upsampling
-    28
-    >>> conv_transpose_output_size(14, 3, stride=2, padding=1, output_padding=1)
-    28
-    >>> conv_output_size(28, 3, stride=2, padding=1)  # and back
-    14
-    """
-    size = check_int(size, "size")
-    kernel_size = check_int(kernel_size, "kernel_size")
-    stride = check_int(stride, "stride")
-    padding = check_int(padding, "padding", minimum=0)
-    output_padding = check_int(output_padding, "output_padding", minimum=0)
-    dilation = check_int(dilation, "dilation")
-    check_output_padding(output_padding, stride, dilation)
-    reach = dilated_size(kernel_size, dilation)
-    length = _transposed_length(size, reach, stride, 2 * padding, output_padding)
-    if length < 1:
-        raise ValueError(
-            f"padding={padding} crops the whole output: the transposed convolution spans "
-            f"{_transposed_length(size, reach, stride, 0, 0)} before cropping (size={size}, "
-            f"kernel_size={kernel_size}, stride={stride}, dilation={dilation}), "
-            f"and output_padding={output_padding}"
-        )
-    return length
 
 
 def resolve_padding(
@@ -352,7 +249,8 @@ class Window:
     """A ``kh x kw`` window sliding over an ``H x W`` input: where every window reads.
 
     Build one with :meth:`build` (a convolution's or a pooling's window) or
-    :meth:`transposed` (a transposed convolution's).
+    :func:`~convcourse.transposed_geometry.transposed_window` (a transposed
+    convolution's).
 
     Attributes
     ----------
@@ -427,53 +325,6 @@ class Window:
         return cls(height, width, *kernel, strides, dilations, pads,
                    _output_length(height, reach[0], strides[0], pads[0] + pads[1]),
                    _output_length(width, reach[1], strides[1], pads[2] + pads[3]))
-
-    @classmethod
-    def transposed(
-        cls,
-        size: Pair,
-        kernel_size: int | Pair,
-        stride: int | Pair = 1,
-        padding: int | Pair = 0,
-        dilation: int | Pair = 1,
-        output_padding: int | Pair = 0,
-    ) -> Window:
-        """The window of a transposed convolution on an ``(H, W)`` input.
-
-        A transposed convolution is the adjoint of a convolution: input ``(i, j)``
-        *scatters* its ``kh x kw`` products into window ``(i, j)`` of a padded output.
-        So its window is the forward window laid over the *output*: ``height`` and
-        ``width`` are the transposed convolution's output size,
-
-        .. math::
-
-            (H - 1) s - 2p + d (k - 1) + \\text{output\\_padding} + 1 ,
-
-        and ``out_height x out_width`` is ``H x W``, one window per input cell.
-        ``output_padding`` (below the stride or the dilation, as in torch) adds rows
-        and columns at the bottom and right that no window reaches.
-
-        Examples
-        --------
-        >>> win = Window.transposed((3, 3), 3, stride=2, padding=1, output_padding=1)
-        >>> (win.height, win.width), (win.out_height, win.out_width)
-        ((6, 6), (3, 3))
-        """
-        height, width = size
-        check_pair(padding, "padding", minimum=0)  # no "same" or "valid" here, as in torch
-        kernel, strides, pads, dilations = check_window(kernel_size, stride, padding, dilation)
-        extra = check_output_padding(output_padding, strides, dilations)
-        reach = (dilated_size(kernel[0], dilations[0]), dilated_size(kernel[1], dilations[1]))
-        full = (_transposed_length(height, reach[0], strides[0], 0, 0),
-                _transposed_length(width, reach[1], strides[1], 0, 0))
-        out = (_transposed_length(height, reach[0], strides[0], pads[0] + pads[1], extra[0]),
-               _transposed_length(width, reach[1], strides[1], pads[2] + pads[3], extra[1]))
-        if min(out) < 1:
-            raise ValueError(
-                f"padding={padding!r} crops the whole output: the transposed convolution "
-                f"spans {full[0]}x{full[1]} before cropping (input {height}x{width})"
-            )
-        return cls(*out, *kernel, strides, dilations, pads, height, width)
 
     def fields(self) -> dict[str, object]:
         """The window's own fields, to build a geometry that adds to them."""

@@ -8,13 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from convcourse.geometry import (
-    ConvGeometry,
-    ConvTransposeGeometry,
-    PoolGeometry,
-    dilated_size,
-    resolve_padding,
-)
+from convcourse.geometry import ConvGeometry, PoolGeometry, dilated_size, resolve_padding
+from convcourse.transposed_geometry import ConvTransposeGeometry
 
 
 @dataclass

@@ -9,12 +9,14 @@ from convcourse import (
     AvgPool2d,
     BatchNorm2d,
     Conv2d,
+    ConvTranspose2d,
     Flatten,
     GlobalAvgPool2d,
     Linear,
     MaxPool2d,
     ReLU,
     Residual,
+    Sequential,
     fast,
     naive,
     reference,
@@ -401,6 +403,7 @@ EVERY_LAYER = {
     "BatchNorm2d": (lambda: BatchNorm2d(2), (2, 2, 4, 4)),
     "Residual": (lambda: Residual(Conv2d(2, 2, 3, padding=1, rng=0), ReLU()), (2, 2, 4, 4)),
     "GlobalAvgPool2d": (GlobalAvgPool2d, (2, 2, 4, 4)),
+    "ConvTranspose2d": (lambda: ConvTranspose2d(2, 3, 3, stride=2, rng=0), (2, 2, 3, 3)),
 }
 
 
@@ -447,3 +450,34 @@ def test_layer_protocol_defaults():
         layer.forward(np.zeros(1))
     with pytest.raises(NotImplementedError):
         layer.backward(np.zeros(1))
+
+
+EVERY_MAKER = {name: make for name, (make, _) in EVERY_LAYER.items()} | {
+    "Sequential": lambda: Sequential(Conv2d(2, 2, 3, padding=1, rng=0), ReLU()),
+}
+
+
+@pytest.mark.parametrize("make", EVERY_MAKER.values(), ids=EVERY_MAKER.keys())
+def test_every_layer_has_the_two_modes_as_in_torch(make):
+    """train() and eval() on every layer, as on every torch.nn.Module; they return the
+    layer and refuse a mode that is not a bool."""
+    layer = make()
+    assert layer.training is True
+    assert layer.eval() is layer and layer.training is False
+    assert layer.train() is layer and layer.training is True
+    assert layer.train(False) is layer and layer.training is False
+    with pytest.raises(TypeError, match="mode must be True or False, got 'eval'"):
+        layer.train("eval")
+    assert all(isinstance(b.name, str) for b in layer.buffers())
+
+
+def test_containers_switch_every_layer_inside_them():
+    inner = Sequential(Conv2d(2, 2, 3, padding=1, rng=0), ReLU())
+    block = Residual(Conv2d(2, 2, 3, padding=1, rng=1), BatchNorm2d(2))
+    net = Sequential(inner, block, MaxPool2d(2), Flatten(), Linear(8, 3, rng=2))
+    everything = [net, inner, *inner, block, block.block, *block.block, *net.layers[2:]]
+    assert len(everything) == 11 and all(layer.training for layer in everything)
+    net.eval()
+    assert not any(layer.training for layer in everything)
+    net.train()
+    assert all(layer.training for layer in everything)

@@ -17,7 +17,8 @@ def test_importing_convcourse_needs_numpy_alone():
     code = (
         "import sys, convcourse; "
         "print(sorted(m for m in ('torch', 'matplotlib', 'scipy', 'sklearn', 'tqdm', "
-        "'convcourse.reference', 'convcourse.plot') if m in sys.modules))"
+        "'convcourse.reference', 'convcourse.torch_arrays', 'convcourse.torch_twins', "
+        "'convcourse.plot') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -30,6 +31,16 @@ def test_public_names_are_exported():
         assert hasattr(convcourse, name), name
     assert callable(convcourse.fast.conv2d_forward)
     assert callable(convcourse.naive.conv2d_backward)
+
+
+def test_the_referee_offers_every_name_of_its_parts():
+    """``reference.NAME`` reaches the whole referee, whichever part defines it."""
+    from convcourse import reference, torch_arrays, torch_twins
+
+    for part in (torch_arrays, torch_twins):
+        for name in part.__all__:
+            assert getattr(reference, name) is getattr(part, name), name
+            assert name in reference.__all__, name
 
 
 def test_version_comes_from_the_installed_metadata():

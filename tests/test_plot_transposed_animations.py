@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from convcourse import reference, transposed
-from convcourse.geometry import check_conv_transpose2d
 from convcourse.plot import animate_conv_transpose
 from convcourse.plot.player import PLAYER_BUDGET
+from convcourse.transposed_geometry import check_conv_transpose2d
 
 X3 = np.array([[1.0, 2.0, 0.0], [-1.0, 3.0, 1.0], [2.0, 0.0, -2.0]])
 K3 = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0], [0.0, 1.0, 1.0]])

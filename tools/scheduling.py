@@ -14,11 +14,12 @@ test's id alone, so that a new chapter or test file joins the right group unlist
   one visit of it): a group per page.
 
 The root ``conftest.py`` marks these tests ``xdist_group(name)`` for xdist's
-``--dist loadgroup``. Under pytest 9.2 loadgroup ignores the marks
-(pytest-dev/pytest-xdist#1386: it renames the test ids through a field pytest no longer
-reads), so until that is fixed the conftest also hands :func:`group_of` to xdist as an
-optional hook. The book build is shared differently: every worker may ask for it, and
-:mod:`tools.bookbuild` builds it once under a lock.
+``--dist loadgroup``, its public API: nothing else tells xdist where a test goes. Under
+pytest 9.2 loadgroup ignores the marks (pytest-dev/pytest-xdist#1386: it renames the
+test ids through a field pytest no longer reads), so requirements-test.txt pins pytest
+9.1.1 until that is fixed; ``tests/test_scheduling.py`` runs xdist and checks that each
+group stays on one worker. The book build is shared differently: every worker may ask
+for it, and :mod:`tools.bookbuild` builds it once under a lock.
 """
 
 from __future__ import annotations

@@ -166,5 +166,6 @@ def notebook_check(notebook: Path, options: Mapping[str, str], sanitize: Path | 
     files = [Path(notebook), *package, ROOT / "conftest.py"]
     if sanitize is not None:
         files.append(Path(sanitize))
-    name = f"nbval {Path(notebook).resolve().relative_to(ROOT)}"
+    path = Path(notebook).resolve()  # a notebook outside the repository keeps its path
+    name = f"nbval {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
     return Check(name, files, dict(options))

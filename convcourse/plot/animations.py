@@ -39,7 +39,6 @@ from .. import fast, naive
 from ..validation import check_array, check_int, check_pair
 from ..window import Window
 from .frames import (
-    COUNT_COLORS,
     DONE_COLOR,
     MAX_GRID,
     MAX_KERNEL,
@@ -51,14 +50,12 @@ from .frames import (
     check_interval,
     check_kernel,
     factor,
-    first_windows,
     hyper_text,
     matrix_text,
     num,
-    one_window,
-    overlap_text,
     pad_text,
     panels,
+    scatter_sweep,
     sweep,
 )
 from .player import Player
@@ -257,59 +254,20 @@ def animate_backward(
                                      K[None, None], stride=geo.stride, padding=pad,
                                      dilation=geo.dilation)[0][0, 0]
 
-    # grad_x_pad after the first `done` windows: the backward pass over the padded
-    # input (no more padding), with the gradient of the later windows held back.
-    totals = [backward(first_windows(geo, done, grad_out), geo.padded_size, 0)
-              for done in range(len(windows) + 1)]
     grad_x = backward(grad_out, (height, width), padding)
-    count = np.zeros((len(windows) + 1, *geo.padded_size), dtype=int)  # windows per cell
-    for done, (i, j) in enumerate(windows, start=1):
-        count[done] = count[done - 1]
-        count[done][geo.window(i, j)] += 1
-    figure, (delta_ax, part_ax, grad_ax) = panels(
-        [geo.out_width, K.shape[1], geo.padded_size[1]],
-        max(geo.padded_size[0], K.shape[0], geo.out_height))
-    delta = Grid(delta_ax, geo.out_height, geo.out_width, "δ = grad_out")
-    part = Grid(part_ax, *K.shape, "δ[i, j] · w")
-    grid = PaddedGrid(grad_ax, geo, "grad_x_pad")
-
-    def show(done: int) -> None:
-        delta.clear()
-        delta.write(grad_out)
-        delta.paint(windows[:done], DONE_COLOR)
-        part.clear()
-        part.write(K)
-        grid.clear()
-        for cell, n in np.ndenumerate(count[done]):
-            grid.paint([cell], COUNT_COLORS[min(n, len(COUNT_COLORS) - 1)])
-        grid.write({cell: totals[done][cell] for cell in grid.cells if count[done][cell]})
-
-    def step(k: int, i: int, j: int) -> str:
-        value = grad_out[i, j]
-        alone = backward(one_window(geo, i, j, value), geo.padded_size, 0)
-        term = alone[geo.window(i, j)]  # δ[i, j] · w, as the backward pass adds it
-        part.write(term)
-        part.paint(part.cells, TAP_COLOR + "66")
-        delta.paint([(i, j)], HIGHLIGHT_COLOR)
-        where = grid.show_window(i, j, outline=True)
-        overlaps = sum(1 for cell in window_cells(geo, i, j) if count[k][cell] > 1)
-        added = ", ".join(num(t) for t in term.ravel())
-        return (f"δ[{i}, {j}] = {num(value)} scatters {factor(value)}·w into {where} "
-                f"of grad_x_pad:\n+= {added} ({overlap_text(overlaps)})")
-
-    def outro() -> str:
-        grid.shade_padding()
-        return (f"All {len(windows)} windows added up. The padding's gradient (grey) "
-                f"is dropped; what is framed is grad_x ({geo.height}x{geo.width}):\n"
-                f"grad_x = {matrix_text(grad_x)}")
-
-    return sweep(
-        figure, windows, show,
+    return scatter_sweep(
+        # grad_x_pad: the backward pass over the padded input (no more padding)
+        geo, K, grad_out, lambda upstream: backward(upstream, geo.padded_size, 0),
+        ("δ = grad_out", "δ[i, j] · w", "grad_x_pad"),
+        says=lambda i, j, value, where: (f"δ[{i}, {j}] = {num(value)} scatters "
+                                         f"{factor(value)}·w into {where} of grad_x_pad"),
+        outro=lambda: (f"All {len(windows)} windows added up. The padding's gradient "
+                       f"(grey) is dropped; what is framed is grad_x "
+                       f"({geo.height}x{geo.width}):\ngrad_x = {matrix_text(grad_x)}"),
         intro=lambda: (f"δ = grad_out is {geo.out_height}x{geo.out_width}; each of its "
                        f"{len(windows)} entries sends δ[i, j]·w back into the window "
                        f"(i, j) read ({hyper_text(geo)}, {pad_text(geo)}).\n"
                        f"The panel in the middle shows w."),
-        step=step, outro=outro,
         title="the gradient scattering back through the kernel",
         description=(
             f"Animation of the backward pass: each of the {len(windows)} entries of the "

@@ -3,14 +3,17 @@ words their captions use.
 
 Every animation of :mod:`convcourse.plot.animations` visits the windows of one
 :class:`convcourse.window.Window`, row by row, and plays ``n + 2`` frames
-(:func:`sweep`): an introduction, one frame per window, and a summary. The numbers it
-shows come from the package (:mod:`convcourse.naive`, :mod:`convcourse.fast`,
-:mod:`convcourse.pooling`); what is drawn here is only where they go.
+(:func:`sweep`): an introduction, one frame per window, and a summary; the two
+scatters (a convolution's input gradient, a transposed convolution) share their
+frames too (:func:`scatter_sweep`). The numbers it shows come from the package
+(:mod:`convcourse.naive`, :mod:`convcourse.fast`, :mod:`convcourse.pooling`,
+:mod:`convcourse.transposed`); what is drawn here is only where they go.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -44,6 +47,7 @@ __all__ = [
     "overlap_text",
     "pad_text",
     "panels",
+    "scatter_sweep",
     "span",
     "sweep",
 ]
@@ -316,3 +320,76 @@ def first_windows(geo: Window, done: int, values: np.ndarray) -> np.ndarray:
     kept = np.zeros(geo.out_height * geo.out_width)
     kept[:done] = values.ravel()[:done]
     return kept.reshape(geo.out_height, geo.out_width)
+
+
+def scatter_sweep(
+    geo: Window,
+    K: np.ndarray,
+    source: np.ndarray,
+    full: Callable[[np.ndarray], np.ndarray],
+    labels: tuple[str, str, str],
+    says: Callable[[int, int, float, str], str],
+    outro: Callable[[], str],
+    **player: Any,
+) -> Player:
+    """Play a scatter: each number of ``source`` in turn adds itself times ``K`` onto its
+    window of a padded grid, where overlapping windows add up (a convolution's input
+    gradient, a transposed convolution).
+
+    Three panels, titled by ``labels``: ``source`` (``(H_out, W_out)``, one number per
+    window of ``geo``), the term ``source[i, j] · K`` being added, and the padded grid,
+    its cells greener with each window that reaches them. Every number drawn comes
+    from ``full(values)``: the package's scatter of ``values`` (``(H_out, W_out)``)
+    onto the whole padded grid, run on the windows visited so far and on each window
+    alone.
+
+    Parameters
+    ----------
+    says : callable
+        ``says(i, j, value, where)`` begins the caption of window ``(i, j)``; the
+        terms added and the overlaps follow it.
+    outro : callable
+        The last caption, once the padding is greyed out.
+    **player
+        ``intro``, ``title``, ``description`` and ``interval``, as in :func:`sweep`.
+    """
+    windows = geo.positions()
+    totals = [full(first_windows(geo, done, source)) for done in range(len(windows) + 1)]
+    count = np.zeros((len(windows) + 1, *geo.padded_size), dtype=int)  # windows per cell
+    for done, (i, j) in enumerate(windows, start=1):
+        count[done] = count[done - 1]
+        count[done][geo.window(i, j)] += 1
+    figure, (source_ax, part_ax, grid_ax) = panels(
+        [geo.out_width, K.shape[1], geo.padded_size[1]],
+        max(geo.padded_size[0], K.shape[0], geo.out_height))
+    origin = Grid(source_ax, geo.out_height, geo.out_width, labels[0])
+    part = Grid(part_ax, *K.shape, labels[1])
+    grid = PaddedGrid(grid_ax, geo, labels[2])
+
+    def show(done: int) -> None:
+        origin.clear()
+        origin.write(source)
+        origin.paint(windows[:done], DONE_COLOR)
+        part.clear()
+        part.write(K)
+        grid.clear()
+        for cell, n in np.ndenumerate(count[done]):
+            grid.paint([cell], COUNT_COLORS[min(n, len(COUNT_COLORS) - 1)])
+        grid.write({cell: totals[done][cell] for cell in grid.cells if count[done][cell]})
+
+    def step(k: int, i: int, j: int) -> str:
+        value = source[i, j]
+        term = full(one_window(geo, i, j, value))[geo.window(i, j)]  # as the package adds it
+        part.write(term)
+        part.paint(part.cells, TAP_COLOR + "66")
+        origin.paint([(i, j)], HIGHLIGHT_COLOR)
+        where = grid.show_window(i, j, outline=True)
+        overlaps = sum(1 for cell in window_cells(geo, i, j) if count[k][cell] > 1)
+        added = ", ".join(num(t) for t in term.ravel())
+        return f"{says(i, j, value, where)}:\n+= {added} ({overlap_text(overlaps)})"
+
+    def finish() -> str:
+        grid.shade_padding()
+        return outro()
+
+    return sweep(figure, windows, show, step=step, outro=finish, **player)

@@ -4,7 +4,7 @@
 times the kernel onto its window of the output. Every number shown comes from
 :func:`convcourse.transposed.conv_transpose2d_forward` (run on the pixels visited so
 far, without padding, so that the full scatter shows), and every window from
-:meth:`convcourse.window.Window.transposed`; only where they are drawn is decided here.
+:func:`convcourse.transposed_geometry.transposed_window`; only where they are drawn is decided here.
 """
 
 from __future__ import annotations
@@ -12,29 +12,19 @@ from __future__ import annotations
 import numpy as np
 
 from .. import transposed
+from ..transposed_geometry import transposed_window
 from ..validation import check_array
-from ..window import Window
 from .frames import (
-    COUNT_COLORS,
-    DONE_COLOR,
-    TAP_COLOR,
-    Grid,
-    PaddedGrid,
     check_drawable,
     check_interval,
     check_kernel,
     factor,
-    first_windows,
     hyper_text,
     matrix_text,
     num,
-    one_window,
-    overlap_text,
-    panels,
-    sweep,
+    scatter_sweep,
 )
 from .player import Player
-from .style import HIGHLIGHT_COLOR, window_cells
 
 __all__ = ["animate_conv_transpose"]
 
@@ -89,66 +79,29 @@ def animate_conv_transpose(
     """
     X = check_array(X, "X", 2, "(H, W)")
     K = check_kernel(K)
-    geo = check_drawable(Window.transposed(X.shape, K.shape, stride, padding, 1,
+    geo = check_drawable(transposed_window(X.shape, K.shape, stride, padding, 1,
                                            output_padding), padding, "X")
     interval = check_interval(interval)
     windows = geo.positions()
     settings = {"stride": geo.stride, "output_padding": output_padding}
+    cut = (f"padding {geo.padding[0]} cuts the grey rows and columns off; "
+           if any(geo.padding) else "")
 
     def scatter(x: np.ndarray, pad: object = 0) -> np.ndarray:
         """The package's transposed convolution of one single-channel image."""
         return transposed.conv_transpose2d_forward(x[None, None], K[None, None],
                                                    padding=pad, **settings)[0, 0]
 
-    totals = [scatter(first_windows(geo, done, X)) for done in range(len(windows) + 1)]
     out = scatter(X, padding)
-    count = np.zeros((len(windows) + 1, *geo.padded_size), dtype=int)  # stamps per cell
-    for done, (i, j) in enumerate(windows, start=1):
-        count[done] = count[done - 1]
-        count[done][geo.window(i, j)] += 1
-    figure, (input_ax, part_ax, out_ax) = panels(
-        [geo.out_width, K.shape[1], geo.padded_size[1]],
-        max(geo.padded_size[0], K.shape[0], geo.out_height))
-    source = Grid(input_ax, geo.out_height, geo.out_width, "x")
-    part = Grid(part_ax, *K.shape, "x[i, j] · w")
-    grid = PaddedGrid(out_ax, geo, "full output")
-
-    def show(done: int) -> None:
-        source.clear()
-        source.write(X)
-        source.paint(windows[:done], DONE_COLOR)
-        part.clear()
-        part.write(K)
-        grid.clear()
-        for cell, n in np.ndenumerate(count[done]):
-            grid.paint([cell], COUNT_COLORS[min(n, len(COUNT_COLORS) - 1)])
-        grid.write({cell: totals[done][cell] for cell in grid.cells if count[done][cell]})
-
-    def step(k: int, i: int, j: int) -> str:
-        value = X[i, j]
-        term = scatter(one_window(geo, i, j, value))[geo.window(i, j)]  # x[i, j] · w
-        part.write(term)
-        part.paint(part.cells, TAP_COLOR + "66")
-        source.paint([(i, j)], HIGHLIGHT_COLOR)
-        where = grid.show_window(i, j, outline=True)
-        overlaps = sum(1 for cell in window_cells(geo, i, j) if count[k][cell] > 1)
-        added = ", ".join(num(t) for t in term.ravel())
-        return (f"x[{i}, {j}] = {num(value)} stamps {factor(value)}·w onto {where} "
-                f"of the full output:\n+= {added} ({overlap_text(overlaps)})")
-
-    def outro() -> str:
-        grid.shade_padding()
-        cut = (f"padding {geo.padding[0]} cuts the grey rows and columns off; "
-               if any(geo.padding) else "")
-        return (f"All {len(windows)} stamps added up; {cut}the framed "
-                f"{geo.height}x{geo.width} is the output:\nout = {matrix_text(out)}")
-
-    return sweep(
-        figure, windows, show,
+    return scatter_sweep(
+        geo, K, X, scatter, ("x", "x[i, j] · w", "full output"),
+        says=lambda i, j, value, where: (f"x[{i}, {j}] = {num(value)} stamps "
+                                         f"{factor(value)}·w onto {where} of the full output"),
+        outro=lambda: (f"All {len(windows)} stamps added up; {cut}the framed "
+                       f"{geo.height}x{geo.width} is the output:\nout = {matrix_text(out)}"),
         intro=lambda: (f"x is {geo.out_height}x{geo.out_width}; each of its {len(windows)} "
                        f"pixels stamps x[i, j]·w onto the output, {hyper_text(geo)} "
                        f"apart.\nThe panel in the middle shows w."),
-        step=step, outro=outro,
         title="the transposed convolution stamping the kernel",
         description=(
             f"Animation of a transposed convolution with {hyper_text(geo)}: each of the "
