@@ -28,12 +28,12 @@ import nbformat
 import pytest
 
 from tools import assign, grade
-from tools.grading import sandbox
-from tools.grading.pool import PASSED_ON, worker_environment
-from tools.grading.referee import OUTPUT_LIMIT, load_tests
+from tools.grading import pool, sandbox
+from tools.grading.pool import OUTPUT_LIMIT, PASSED_ON, worker_environment
+from tools.grading.referee import load_tests
 from tools.grading.sandbox import SCRATCH_BYTES
 from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
-from tools.grading.zygote import student_environment
+from tools.grading.student import student_environment
 from tools.planted import SOLUTION_TAG, WRONG, wrong_notebook
 
 pytestmark = pytest.mark.grading
@@ -517,7 +517,7 @@ def _processes(word: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def batch(grading_pool, tmp_path_factory):
+def batch(grading_server, tmp_path_factory):
     """Grade the class once: ``(outcomes, output folder, log lines, outside folder,
     class folder, proofs)``; ``proofs`` holds what was measured around the batch."""
     assignment = assign.assign(assign.ROOT / "chapters" / f"{CHAPTER}.ipynb", run_tests=False)
@@ -551,10 +551,8 @@ def batch(grading_pool, tmp_path_factory):
     before = {path: _digest(path) for path in watched}
     pycache = Path(targets["pycache"])
     bytecode = sorted(pycache.iterdir()) if pycache.is_dir() else []
-    workers = grading_pool.pids
     lines: list[str] = []
-    outcomes = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, pool=grading_pool,
-                                 log=lines.append)
+    outcomes = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, log=lines.append)
     time.sleep(1)  # time for a survivor to act, if there were one
     try:
         listener.accept()
@@ -571,7 +569,7 @@ def batch(grading_pool, tmp_path_factory):
         "altered": [p.name for p in watched if _digest(p) != before[p]],
         "assignments": changed_files(assignment) + changed_files(other),
         "bytecode": (sorted(pycache.iterdir()) if pycache.is_dir() else []) == bytecode,
-        "workers": (workers, grading_pool.pids),
+        "server": (grading_server, pool.start()),
         "accepted": accepted, "received": received, "targets": targets,
         "survivors": _processes("cc-hostile") + _processes("sleep 4217"),
         "site-packages": Path(targets["site_packages"], "planted_by_a_submission.py").exists(),
@@ -716,8 +714,8 @@ def test_no_connection_reached_the_listeners(batch):
 
 def test_the_graders_processes_are_untouched(batch):
     _, _, _, _, _, proofs = batch
-    before, after = proofs["workers"]
-    assert before == after  # no worker was killed, hung or replaced
+    before, after = proofs["server"]
+    assert before == after  # the fork server was neither killed nor replaced
 
 
 def test_the_disk_a_submission_may_fill_is_bounded(batch):
@@ -737,19 +735,17 @@ def test_progress_is_shown(batch):
     assert "Gradebook:" in lines[-1]
 
 
-def test_a_rerun_grades_only_what_changed(batch, grading_pool):
+def test_a_rerun_grades_only_what_changed(batch):
     outcomes, out, _, _, folder, _ = batch
     notebook = _add(_read(folder / "untouched.ipynb"), "print('resubmitted')")
     nbformat.write(notebook, folder / "untouched.ipynb")
     lines: list[str] = []
-    again = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, pool=grading_pool,
-                              log=lines.append)
+    again = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, log=lines.append)
     assert [line.split()[1] for line in lines if line.startswith("[")] == ["untouched:"]
     (summary,) = [line for line in lines if "to grade" in line]
     assert "1 to grade" in summary and "unchanged" in summary
     assert {s: o["status"] for s, o in again.items()} == {s: e[0] for s, e in EXPECTED.items()}
-    longer = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT + 1, pool=grading_pool,
-                               log=lines.append)
+    longer = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT + 1, log=lines.append)
     assert longer["infinite-loop"]["status"] == "timeout"  # a longer limit grades them again
     assert sum(o.get("seconds", 0) > TIMEOUT for o in longer.values()) == sum(
         status == "timeout" for status, _ in EXPECTED.values())

@@ -1,8 +1,9 @@
 """Confine a submission's process with what Linux gives an unprivileged user.
 
-:func:`confine` runs in the process the zygote forked for one submission, before any of
-the student's code. It needs no package and no privilege, only a Linux kernel with user
-namespaces and Landlock (5.13 or later; measured on 6.18, Landlock ABI 7):
+:func:`confine_child` runs in the process that runs one submission's code
+(:func:`tools.grading.student.main`), before any of the student's code. It needs no
+package and no privilege, only a Linux kernel with user namespaces and Landlock (5.13 or
+later; measured on 6.18, Landlock ABI 7):
 
 * **namespaces** (``unshare``): a user namespace (the only one an unprivileged user may
   create; it maps the instructor's own user id to itself), and in it new PID, network,
@@ -14,8 +15,10 @@ namespaces and Landlock (5.13 or later; measured on 6.18, Landlock ABI 7):
   socket of the host. Outside processes have no PID in it, so there is nothing to signal.
 * a private ``tmpfs`` on ``/tmp`` (``SCRATCH_BYTES``) is the only place it can write,
   and it is gone with the namespace; ``/run`` and ``/dev/shm`` are replaced by empty
-  ones (no way to the host's Unix sockets). When the course itself lies beneath /tmp
-  (a clone there), the scratch ``tmpfs`` goes on /dev/shm instead (:func:`scratch_mount`).
+  ones, and so is the folder of the ``multiprocessing`` fork server's socket (no way to
+  the host's Unix sockets, nor to the fork server that forks the grader's processes).
+  When the course itself lies beneath /tmp (a clone there), the scratch ``tmpfs`` goes
+  on /dev/shm instead (:func:`scratch_mount`).
 * **Landlock**: read (and execute) only the Python installation, the course's package
   (not the source of its implementations of what the exercises ask, nor any bytecode)
   and system libraries (:func:`readable_paths`); write only the scratch ``tmpfs`` and
@@ -77,7 +80,7 @@ SAFER_ROUTES = (
 
 
 class IsolationUnavailable(RuntimeError):
-    """This system cannot confine a submission as :func:`confine` does."""
+    """This system cannot confine a submission as :func:`confine_child` does."""
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -167,12 +170,13 @@ def scratch_mount(readable: list[str]) -> str:
                                f"{', '.join(SCRATCH_MOUNTS)}; move them elsewhere")
 
 
-def private_scratch(mount: str = "/tmp") -> Path:
+def private_scratch(mount: str = "/tmp", hide: list[str] = ()) -> Path:
     """In the new mount namespace: an empty ``tmpfs`` on ``mount`` (returned: its ``work``
-    folder), and empty ones on /run and /dev/shm, seen by no one else."""
+    folder), and empty ones on /run, /dev/shm and each folder of ``hide`` (the fork
+    server's socket), seen by no one else."""
     _call("mount", None, b"/", None, ctypes.c_ulong(_REC | _PRIVATE), None)
     _mount_tmpfs(mount, SCRATCH_BYTES)
-    for hidden in ("/run", "/dev/shm"):
+    for hidden in ("/run", "/dev/shm", *hide):  # a folder beneath mount is gone already
         if hidden != mount and os.path.isdir(hidden) and not os.path.islink(hidden):
             _mount_tmpfs(hidden, 2**20)
     work = Path(mount) / "work"
@@ -233,10 +237,11 @@ def limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, value))
 
 
-def confine_child(readable: list[str], cpu_seconds: int) -> Path:
-    """In PID 1 of the new namespaces: scratch, limits, Landlock. Returns the work folder."""
+def confine_child(readable: list[str], cpu_seconds: int, hide: list[str] = ()) -> Path:
+    """In PID 1 of the new namespaces: scratch (``hide``: see :func:`private_scratch`),
+    limits, Landlock. Returns the work folder."""
     mount = scratch_mount(readable)
-    work = private_scratch(mount)
+    work = private_scratch(mount, hide)
     limit(resource.RLIMIT_NPROC, MAX_PROCESSES)  # counted in this user namespace
     with contextlib.suppress(OSError):  # PID numbers in this namespace (Linux 6.14 or later)
         _write_file("/proc/sys/kernel/pid_max", str(PID_MAX))
