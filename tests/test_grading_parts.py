@@ -477,3 +477,56 @@ except RuntimeError as error:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.split() == ["36.0", "True"]
+
+
+def test_every_module_an_answer_mirrors_is_refused_and_a_new_module_too():
+    """``COURSE_MODULES`` is every module of the package but the named helpers: the
+    modules of each exercise's answer (tools.answers) are among them, and so would be a
+    module added later."""
+    import pkgutil
+
+    import convcourse
+    from tools.answers import ANSWERS
+
+    modules = {module.name for module in pkgutil.iter_modules(convcourse.__path__)}
+    mirrored = {path.split(".")[1] for paths in ANSWERS.values() for path in paths
+                if path.startswith("convcourse.")}
+    assert mirrored <= set(student.COURSE_MODULES) and not mirrored & student.HELPERS
+    assert student.HELPERS <= modules  # no helper named that does not exist
+    assert set(student.COURSE_MODULES) == modules - student.HELPERS
+
+
+def test_torchs_transposed_convolution_batch_norm_and_pooling_are_refused():
+    """Chapters 7 and 8: torch's kernels of their exercises raise once refused, in the
+    forward pass and with autograd off. In a process of its own (the refusal is for good)."""
+    script = """
+import numpy as np, torch
+import torch.nn.functional as F
+from convcourse import normalization, transposed
+from tools.grading import student
+student.forbid_implementations([])
+x, w = torch.ones(1, 2, 4, 4, dtype=torch.float64), torch.ones(2, 3, 3, 3, dtype=torch.float64)
+calls = {
+    "conv_transpose2d": lambda: F.conv_transpose2d(x, w, stride=2),
+    "batch_norm, training": lambda: F.batch_norm(x, torch.zeros(2), torch.ones(2),
+                                                 training=True),
+    "batch_norm, evaluation": lambda: F.batch_norm(x, torch.zeros(2), torch.ones(2)),
+    "adaptive_avg_pool2d": lambda: F.adaptive_avg_pool2d(x, 2),  # (to 1: a mere mean)
+    "avg_pool2d": lambda: F.avg_pool2d(x, 2),
+    "transposed": lambda: transposed.conv_transpose2d_forward(x.numpy(), w.numpy()),
+    "BatchNorm2d": lambda: normalization.BatchNorm2d(2),
+}
+for name, call in calls.items():
+    with torch.no_grad():
+        try:
+            call()
+            print(name, "ran")
+        except RuntimeError as error:
+            print(name, "refused" if student.FORBIDDEN in str(error) else error)
+"""
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert [line.rsplit(" ", 1)[1] for line in done.stdout.splitlines()] == ["refused"] * 7, (
+        done.stdout)

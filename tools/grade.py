@@ -208,7 +208,7 @@ def _run(todo: list, outcomes: dict, keys: dict, out: Path, assignment: Assignme
             f"{outcome['status']} ({outcome.get('seconds', 0):.1f} s)")
 
     log("starting the grading processes (the first imports torch: seconds)...")
-    pool.start()
+    pool.start(assignment.spec.imports)
     ready = time.monotonic()
     with open(out / "grading.log", "a") as grading_log:
         pool.grade(assignment, todo, record, min(jobs or os.cpu_count() or 1, len(todo)),

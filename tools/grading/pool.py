@@ -68,15 +68,14 @@ def worker_environment(bytecode: Path) -> dict[str, str]:
     return env
 
 
-def preload() -> list[str]:
-    """What the fork server imports once: the setup cells' libraries, the grading code
-    and every module of the course (so a confined process never reads their files)."""
+def preload(imports: Iterable[str] = ()) -> list[str]:
+    """What the fork server imports once: the grading code, every module of the course
+    (so a confined process never reads their files) and ``imports`` (a setup's)."""
     import convcourse
 
     course = [m.name for m in pkgutil.walk_packages(convcourse.__path__, "convcourse.")]
     return ["__main__", "numpy", "torch", "IPython.core.interactiveshell", "traitlets.config",
-            "matplotlib.pyplot", "otter.test_files.ok_test", "tools.grading.referee",
-            "convcourse", *course]
+            "otter.test_files.ok_test", "tools.grading.referee", *course, *imports]
 
 
 @contextlib.contextmanager
@@ -99,7 +98,7 @@ def _send_parent(channel: Connection) -> None:
     channel.send(os.getppid())
 
 
-def start() -> int:
+def start(imports: Iterable[str] = ()) -> int:
     """Start the fork server unless it runs (it imports :func:`preload`, seconds), wait
     until it forks warm processes, and return its pid.
 
@@ -107,7 +106,7 @@ def start() -> int:
     ``/proc/<pid>/environ``, holds the instructor's variables.
     """
     BYTECODE.mkdir(parents=True, exist_ok=True)
-    CONTEXT.set_forkserver_preload(preload())
+    CONTEXT.set_forkserver_preload(preload(imports))
     with _environment(worker_environment(BYTECODE)):
         multiprocessing.forkserver.ensure_running()
     ours, theirs = CONTEXT.Pipe(duplex=False)
