@@ -119,9 +119,8 @@ def grade_class(chapter: str, submissions: Path, out: Path | None = None,
     """Grade every submission in ``submissions``; return ``{student: outcome}``.
 
     ``jobs`` submissions (default: one per core) are graded at once, each by processes
-    of its own (:mod:`tools.grading.pool`; the fork server they come from is started
-    once per process). Each submission is
-    confined (:mod:`tools.grading.sandbox`); where that is impossible this raises
+    of its own (:mod:`tools.grading.pool`), and confined
+    (:mod:`tools.grading.sandbox`); where that is impossible this raises
     :class:`~tools.grading.sandbox.IsolationUnavailable` before grading anything, unless
     ``isolate`` is false (then it says loudly that submissions run unisolated).
     """

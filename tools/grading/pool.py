@@ -1,23 +1,15 @@
 """The grading processes: a warm fork server, and a referee and a student per submission.
 
-Starting Python and importing torch, IPython and otter takes seconds; grading a chapter-1
-submission takes milliseconds. So the standard library's ``multiprocessing`` fork
-server imports them once (:func:`preload`: modules only, no test, solution or grade)
-and forks, for each submission, two processes that start warm:
-
-* the student's process (:func:`tools.grading.student.main`), which runs the student's
-  code, confined (:mod:`tools.grading.sandbox`);
-* the referee (:func:`tools.grading.referee.main`), which runs the autograder's tests
-  against it through a data-only channel (:mod:`tools.grading.wire`) and stops it at
-  its time limit.
-
-This process, the manager, grades ``workers`` submissions at once (a thread each) and
-reads each outcome as one JSON message that must carry the random ``nonce`` of its
-submission: a forged or garbled message, or a referee that dies or does not answer
-within the time limit plus ``GRACE``, is an ``error`` for that submission only (graded
-again by the next run), and the batch goes on. A student's process holds nothing of the
-manager's or the fork server's: it closes what it inherited, and the fork server's
-socket lies in a folder its mount namespace hides.
+Importing torch, IPython and otter takes seconds; grading a chapter-1 submission takes
+milliseconds. So the standard library's ``multiprocessing`` fork server imports them once
+(:func:`preload`: modules only, no test, solution or grade) and forks, per submission,
+the student's process (:func:`tools.grading.student.main`, confined) and the referee
+(:func:`tools.grading.referee.main`, which tests it through a data-only channel and
+stops it at its time limit). This process, the manager, grades ``workers`` submissions
+at once (a thread each) and reads each outcome as one JSON message (:mod:`.wire`) that
+must carry its submission's random nonce: a forged or garbled message, or a referee that
+dies or does not answer within the time limit plus ``GRACE``, is an ``error`` of that
+submission alone (graded again next run), and the batch goes on.
 """
 
 from __future__ import annotations
@@ -45,9 +37,8 @@ from tools.grading.referee import Assignment, Outcome
 
 CONTEXT = multiprocessing.get_context("forkserver")
 ROOT = Path(__file__).resolve().parents[2]
-# Where the grading processes' Python keeps its bytecode: a folder only the grader
-# writes (no submission can reach it, tools.grading.sandbox), so a ``.pyc`` planted next
-# to a source file is never read. Compiled once per checkout (seconds), then reused.
+# Where the grading processes keep their bytecode: a folder no submission can reach
+# (tools.grading.sandbox), so a ``.pyc`` planted next to a source file is never read.
 BYTECODE = ROOT / "_build" / "grading-bytecode"
 GRACE = 120.0  # seconds a referee may take beyond a submission's time limit (its own work)
 OUTPUT_LIMIT = 2**20  # bytes a submission may print (the rest is dropped)
@@ -75,7 +66,8 @@ def preload(imports: Iterable[str] = ()) -> list[str]:
 
     course = [m.name for m in pkgutil.walk_packages(convcourse.__path__, "convcourse.")]
     return ["__main__", "numpy", "torch", "IPython.core.interactiveshell", "traitlets.config",
-            "otter.test_files.ok_test", "tools.grading.referee", *course, *imports]
+            "otter.test_files.ok_test", "tools.grading.referee", *course, *imports,
+            "torch.fx.experimental.symbolic_shapes"]  # what autograd's first backward imports
 
 
 @contextlib.contextmanager

@@ -81,10 +81,6 @@ class Outcome:
     seconds: float = 0.0
     output_bytes: int = 0
 
-    @property
-    def score(self) -> float:
-        return sum(q.score for q in self.questions)
-
     def to_dict(self) -> dict:
         return asdict(self)
 

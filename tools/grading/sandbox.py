@@ -43,6 +43,7 @@ import ctypes.util
 import functools
 import os
 import resource
+import signal
 import sys
 from pathlib import Path
 
@@ -253,13 +254,39 @@ def confine_child(readable: list[str], cpu_seconds: int, hide: list[str] = ()) -
     return work
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent ends (``PR_SET_PDEATHSIG``)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: killpg still applies
+        _libc().prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
+def confined(readable: list[str], cpu_seconds: int, hide: list[str] = ()) -> Path | None:
+    """Enter new namespaces and fork. The child, PID 1 of the new PID namespace, in a
+    session of its own and killed when this process dies, is confined
+    (:func:`confine_child`): there this returns its work folder. Here, it waits for the
+    child and returns None: killing this process ends the namespace and all in it."""
+    enter_namespaces()
+    alive, kept = os.pipe()  # at EOF, the waiting process is gone
+    if os.fork():
+        os.close(alive)
+        os.wait()
+        return None
+    os.close(kept)
+    os.setsid()  # a group without the waiting process: kill(0) cannot reach it
+    die_with_parent()
+    os.set_blocking(alive, False)
+    with contextlib.suppress(BlockingIOError):
+        if os.read(alive, 1) == b"":  # it died before the line above took effect
+            os._exit(1)
+    os.close(alive)
+    return confine_child(readable, cpu_seconds, hide)
+
+
 @functools.cache
 def probe() -> str:
-    """``""`` if :func:`enter_namespaces` and :func:`confine_child` work here, else why not.
-
-    Runs them in a throwaway child (and grandchild) of this process, then checks from
-    inside that the project's tree is unreadable and /tmp is the private one.
-    """
+    """``""`` if :func:`confined` works here, else why not: a throwaway child of this
+    process tries it, and the confined grandchild checks that the project's tree is
+    unreadable."""
     if not sys.platform.startswith("linux"):
         return f"this system is {sys.platform}, not Linux"
     if landlock_abi() < 1:
@@ -270,40 +297,29 @@ def probe() -> str:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the throwaway child
-        os.close(read_end)
-        message = b""
         try:
-            enter_namespaces()
-            inner = os.fork()
-            if inner == 0:
-                code = 3
+            os.close(read_end)
+            if confined(readable, 10) is not None:
                 try:
-                    confine_child(readable, 10)
-                    try:
-                        secret.read_bytes()
-                        os.write(write_end, b"a confined process could still read files")
-                    except PermissionError:
-                        code = 0
-                finally:
-                    os._exit(code)
-            _, status = os.waitpid(inner, 0)
-            if os.waitstatus_to_exitcode(status) not in (0,):
-                message = b"confining a process failed (see make grade's grading.log)"
+                    secret.read_bytes()
+                    os.write(write_end, b"a confined process could still read files")
+                except PermissionError:
+                    os.write(write_end, b"confined")
         except Exception as error:  # the reason goes to the parent
-            message = f"{type(error).__name__}: {error}".encode()
+            os.write(write_end, f"{type(error).__name__}: {error}".encode())
         finally:
-            os.write(write_end, message)
             os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         reason = pipe.read().decode(errors="replace")
     os.waitpid(pid, 0)
-    if reason and ("unshare" in reason or "uid_map" in reason or "setgroups" in reason
-                   or "mount" in reason):
+    if reason == "confined":
+        return ""
+    if any(word in reason for word in ("unshare", "uid_map", "setgroups", "mount")):
         reason += (" (user namespaces are disabled or restricted here, e.g. by "
                    "kernel.unprivileged_userns_clone=0 or AppArmor's "
                    "apparmor_restrict_unprivileged_userns)")
-    return reason
+    return reason or "confining a process failed"
 
 
 def check() -> None:

@@ -25,7 +25,6 @@ names the tests use, then serves calls on those values until the channel closes.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import io
 import os
 import pkgutil
@@ -247,12 +246,6 @@ def _limit(kind: int, value: int) -> None:
         resource.setrlimit(kind, (value, value))
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent ends (``PR_SET_PDEATHSIG``)."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: killpg still applies
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-
-
 def _virtual_memory() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmSize:"):
@@ -273,7 +266,7 @@ def main(channel: Connection, job: dict) -> None:
         os.closerange(3, fd)  # the fork server's, multiprocessing's and the manager's
         os.closerange(fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         os.setsid()
-        _die_with_parent()
+        sandbox.die_with_parent()
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a capped write fails, it does not kill
         output = os.open(Path(job["folder"]) / "output.txt",
                          os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -286,23 +279,11 @@ def main(channel: Connection, job: dict) -> None:
         _limit(resource.RLIMIT_AS, _virtual_memory() + job["memory_limit"])
         work = Path(job["folder"])
         if job["isolate"]:
-            readable = sandbox.readable_paths(hidden=COURSE_MODULES)
-            sandbox.enter_namespaces()
-            alive, kept = os.pipe()  # at EOF, the waiting process is gone
-            if os.fork():  # this process: wait for PID 1 of the namespace, then end
-                channel.close()
-                os.wait()
+            work = sandbox.confined(sandbox.readable_paths(hidden=COURSE_MODULES),
+                                    int(job["timeout"]) + 2, job["hide"])
+            if work is None:  # the process that waited for PID 1 of the namespace
                 status = 0
                 return
-            os.close(kept)
-            os.setsid()  # a group without the waiting process: kill(0) cannot reach it
-            _die_with_parent()  # killing the waiting process kills this one, and the namespace
-            os.set_blocking(alive, False)
-            with contextlib.suppress(BlockingIOError):
-                if os.read(alive, 1) == b"":  # it died before the line above took effect
-                    return
-            os.close(alive)
-            work = sandbox.confine_child(readable, int(job["timeout"]) + 2, job["hide"])
         os.chdir(work)
         os.environ.clear()
         os.environ.update(student_environment(work))
