@@ -87,7 +87,7 @@ def _environment(env: dict[str, str]) -> Iterator[None]:
 
 
 def _send_parent(channel: Connection) -> None:
-    channel.send(os.getppid())
+    channel.send_bytes(str(os.getppid()).encode())  # bytes: this process unpickles nothing
 
 
 def start(imports: Iterable[str] = ()) -> int:
@@ -106,7 +106,7 @@ def start(imports: Iterable[str] = ()) -> int:
     probe.start()
     theirs.close()
     try:
-        return ours.recv()
+        return int(ours.recv_bytes(32))
     finally:
         ours.close()
         probe.join()
