@@ -324,6 +324,15 @@ for fd in sorted(os.listdir("/proc/self/fd"), key=int):
 raise RuntimeError(f"FORK SERVER {reached} HOLDS {' '.join(held)}")
 """
 
+# What its process inherited from the one it was forked from: the fork server holds no
+# test (the old zygote, forked from a referee, held them all, the hidden ones included).
+SEARCHES_ITS_MEMORY = """\
+import gc
+kinds = ("OKTestFile", "OKTestCase", "TestCase", "Assignment", "GradingSpec")
+found = [type(o).__name__ for o in gc.get_objects() if type(o).__name__ in kinds]
+raise RuntimeError(f"IN MEMORY {len(found)} {sorted(set(found))}")
+"""
+
 
 EXTRA_CELLS = [
     "def _double(a):\n    return 2 * a",
@@ -462,6 +471,7 @@ for target in ({str(out / 'gradebook.csv')!r}, {str(out / 'feedback' / 'correct.
     attack("garbles-the-reply", GARBAGE_LINE + WRITES_TO_PIPES, wrong)
     attack("attaches-a-debugger", DEBUGGER, wrong)
     attack("reaches-the-fork-server", FORK_SERVER)
+    attack("searches-its-memory", SEARCHES_ITS_MEMORY)
     notebook = _add(correct(), *EXTRA_CELLS)
     notebook.cells.insert(3, nbformat.v4.new_markdown_cell("My notes: *remember padding*."))
     save("extra-cells.ipynb", notebook)
@@ -511,6 +521,7 @@ EXPECTED = {
     "garbles-the-reply": ("graded", "wrong"),
     "attaches-a-debugger": ("graded", "wrong"),
     "reaches-the-fork-server": ("graded", "full"),
+    "searches-its-memory": ("graded", "full"),
 }
 
 
@@ -662,6 +673,7 @@ def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch, spec):
     ("forges-a-reply", ["FORGED 0"]),
     ("garbles-the-reply", ["FORGED 0"]),
     ("attaches-a-debugger", ["ATTACHED 0 SIGNALLED 0"]),
+    ("searches-its-memory", ["IN MEMORY 0 []"]),  # no test object in its process
     ("memory-hog", ["MemoryError"]),
 ])
 def test_feedback_says_why(batch, student, words):
