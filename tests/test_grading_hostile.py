@@ -729,7 +729,7 @@ def test_a_submission_sees_none_of_the_instructors_environment(batch):
     assert set(seen["env"]) <= set(student_environment(Path("/tmp")))
     assert seen["site-packages"] == "PermissionError"
     assert [key for key in seen if key not in ("env", "own", "site-packages")] == []
-    # its own /proc/self/environ is the worker's: the few variables the pool passes on
+    # its own /proc/self/environ is the fork server's: the few variables it starts with
     passed = {*PASSED_ON, *worker_environment(Path("/tmp"))}
     assert set(seen["own"]) <= passed, set(seen["own"]) - passed
 

@@ -321,7 +321,7 @@ def test_autograder_requirements_are_current():
         "requirements-autograder.txt is stale: run python -m tools.autograder_requirements")
 
 
-# -- what the grader trusts: isolation, worker replies, cache, assignment ----------------
+# -- what the grader trusts: isolation, the referee's outcome, cache, assignment ---------
 
 def test_make_grade_refuses_without_isolation(monkeypatch, tmp_path):
     """Where Linux cannot confine a submission, nothing is graded and the routes are named."""

@@ -264,7 +264,7 @@ def main(channel: Connection, job: dict) -> None:
     try:
         fd = channel.fileno()
         os.closerange(3, fd)  # the fork server's, multiprocessing's and the manager's
-        os.closerange(fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        os.closerange(fd + 1, os.sysconf("SC_OPEN_MAX"))
         os.setsid()
         sandbox.die_with_parent()
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a capped write fails, it does not kill
