@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import io
 import json
 import os
@@ -315,6 +316,7 @@ def main(channel: Connection, results: Connection, assignment: Assignment, cells
     """The referee process: grade ``cells`` with the student's process ``pid`` (the other
     end of ``channel``), and send the outcome, or the error that stopped it, with
     ``nonce`` as one JSON message on ``results``."""
+    gc.freeze()  # what the fork server imported: never scanned, so never copied, here
     try:
         os.chdir(Path(__file__).resolve().parents[2])  # the tests' data paths are relative
         reply = assignment.grade(cells, Student(channel, pid, deadline)).to_dict()

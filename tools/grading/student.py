@@ -25,6 +25,7 @@ names the tests use, then serves calls on those values until the channel closes.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import pkgutil
@@ -260,6 +261,7 @@ def main(channel: Connection, job: dict) -> None:
     1 there, is confined and runs the student's code; this process only waits for it, so
     that killing this process group ends the namespace and everything in it.
     """
+    gc.freeze()  # what the fork server imported: never scanned, so never copied, here
     status = 1
     try:
         fd = channel.fileno()
