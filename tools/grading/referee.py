@@ -3,10 +3,10 @@
 The referee (:func:`main`, a process of its own per submission, forked by the fork
 server, :mod:`tools.grading.pool`) never runs student code. It sends the student's
 process (:mod:`tools.grading.student`) the setup cells and the student's cells, and
-meanwhile runs the setup cells itself, from the autograder's copy. Then it binds each name the tests
-use (``conv2d_single``...) to a :class:`Remote` that calls into the student's process,
-and runs the autograder's own copies of the tests here, with otter's own OK-test classes
-(so cases and points follow the rules Gradescope applies). What a
+meanwhile runs the setup cells itself, from the autograder's copy. Then it binds each
+name the tests use (``conv2d_single``...) to a :class:`Remote` that calls into the
+student's process, and runs the autograder's own copies of the tests here, with otter's
+own OK-test classes (so cases and points follow the rules Gradescope applies). What a
 student's function returns crosses as data (:mod:`tools.grading.wire`), so a patched
 ``numpy.allclose``, ``torch.nn.functional.conv2d`` or ``convcourse.reference`` in the
 student's process cannot change what the tests compute; printed text is never read.
