@@ -3,10 +3,10 @@
 Builds a class of chapter-1 submissions (by default 120: a third each the instructor's
 solutions, the planted wrong answer and the untouched student notebook, each with an
 extra cell of its own so that no two files are equal), grades it with
-``tools.grade.grade_class`` on one worker per core, and prints the start-up time (the
-workers import torch), the grading time, and submissions graded a minute with and
+``tools.grade.grade_class``, one submission per core at once, and prints the start-up
+time (the fork server imports torch), the grading time, and submissions graded a minute
 without the start-up, with each submission isolated (tools.grading.sandbox) and then,
-for comparison, unisolated (fresh output folders, the same workers). Then it grades the
+for comparison, unisolated (fresh output folders, the same fork server). Then it grades the
 folder again, where every submission is unchanged and skipped. Nothing is asserted: the
 numbers depend on the machine and on what else runs on it.
 
@@ -24,7 +24,6 @@ from pathlib import Path
 import nbformat
 
 from tools import assign, grade
-from tools.grading.pool import Pool
 from tools.planted import mistakes, wrong_notebook
 
 CHAPTER = "01-naive-forward"
@@ -55,21 +54,20 @@ def main(argv: list[str] | None = None) -> None:
         folder.mkdir()
         build_class(folder, args.students)
         startup = 0.0
-        with Pool(jobs) as pool:
-            for isolate in (True, False):
-                lines: list[str] = []
-                grade.grade_class(CHAPTER, folder, Path(tmp) / f"grades-{isolate}",
-                                  pool=pool, log=lines.append, isolate=isolate)
-                (summary,) = [line for line in lines if line.startswith("graded ")]
-                rates[isolate] = float(summary.split()[3])
-                startup = startup or float(summary.split()[-4])
-            start = time.monotonic()
-            grade.grade_class(CHAPTER, folder, Path(tmp) / "grades-True", pool=pool,
-                              log=lambda line: None)
-            rerun = time.monotonic() - start
-    print(f"chapter {CHAPTER}: {args.students} submissions, {jobs} workers "
+        for isolate in (True, False):
+            lines: list[str] = []
+            grade.grade_class(CHAPTER, folder, Path(tmp) / f"grades-{isolate}", jobs=jobs,
+                              log=lines.append, isolate=isolate)
+            (summary,) = [line for line in lines if line.startswith("graded ")]
+            rates[isolate] = float(summary.split()[3])
+            startup = startup or float(summary.split()[-4])
+        start = time.monotonic()
+        grade.grade_class(CHAPTER, folder, Path(tmp) / "grades-True", jobs=jobs,
+                          log=lambda line: None)
+        rerun = time.monotonic() - start
+    print(f"chapter {CHAPTER}: {args.students} submissions, {jobs} at once "
           f"on {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
-    print(f"  start-up (workers import torch):  {startup:6.1f} s")
+    print(f"  start-up (the fork server imports torch): {startup:6.1f} s")
     for isolate, label in ((True, "isolated (default)"), (False, "unisolated")):
         seconds = rates[isolate]
         print(f"  grading, {label:<19}  {seconds:6.1f} s   "

@@ -34,12 +34,12 @@ def with_gid():
 
 
 @pytest.fixture(scope="session")
-def grading_pool():
-    """Grading workers (tools.grading.pool) shared by the grading tests of a session."""
-    from tools.grading.pool import Pool
+def grading_server():
+    """The grading fork server (tools.grading.pool), started once for the grading tests
+    of a session: its pid."""
+    from tools.grading import pool
 
-    with Pool() as pool:
-        yield pool
+    return pool.start()
 
 
 @pytest.fixture(scope="session")

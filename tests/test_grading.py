@@ -45,7 +45,7 @@ def assignments() -> dict[str, object]:
 
 
 @pytest.fixture(scope="session")
-def grades(assignments, grading_pool, tmp_path_factory) -> dict[str, tuple[dict, object]]:
+def grades(assignments, grading_server, tmp_path_factory) -> dict[str, tuple[dict, object]]:
     """``{chapter: (outcomes by submission, output folder)}`` for the three submissions."""
     result = {}
     for chapter, out in assignments.items():
@@ -58,8 +58,7 @@ def grades(assignments, grading_pool, tmp_path_factory) -> dict[str, tuple[dict,
         for key in mistakes(chapter):
             nbformat.write(wrong_notebook(key, solutions), folder / _wrong_name(key))
         graded = tmp_path_factory.mktemp(f"{chapter}-grades")
-        outcomes = grade.grade_class(chapter, folder, graded, timeout=60, pool=grading_pool,
-                                     log=lambda line: None)
+        outcomes = grade.grade_class(chapter, folder, graded, timeout=60, log=lambda line: None)
         result[chapter] = (outcomes, graded)
     return result
 

@@ -28,12 +28,12 @@ import nbformat
 import pytest
 
 from tools import assign, grade
-from tools.grading import sandbox
-from tools.grading.pool import PASSED_ON, worker_environment
-from tools.grading.referee import OUTPUT_LIMIT, load_tests
+from tools.grading import pool, sandbox
+from tools.grading.pool import OUTPUT_LIMIT, PASSED_ON, worker_environment
+from tools.grading.referee import load_tests
 from tools.grading.sandbox import SCRATCH_BYTES
 from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
-from tools.grading.zygote import student_environment
+from tools.grading.student import student_environment
 from tools.planted import SOLUTION_TAG, WRONG, wrong_notebook
 
 pytestmark = pytest.mark.grading
@@ -304,6 +304,35 @@ for entry in glob.glob("/proc/[0-9]*"):
 raise RuntimeError(f"ATTACHED {attached} SIGNALLED {signalled}")
 """
 
+# The fork server that forks the grader's processes: its socket's address is in this
+# process's memory; were it reachable, a request could fork an unconfined process.
+FORK_SERVER = """\
+import multiprocessing.forkserver, os, socket
+address = multiprocessing.forkserver._forkserver._forkserver_address
+try:
+    with socket.socket(socket.AF_UNIX) as client:
+        client.connect(address)
+    reached = "connected"
+except OSError as error:
+    reached = type(error).__name__
+held = []
+for fd in sorted(os.listdir("/proc/self/fd"), key=int):
+    try:
+        held.append(os.readlink(f"/proc/self/fd/{fd}").split(":")[0])
+    except OSError:
+        pass
+raise RuntimeError(f"FORK SERVER {reached} HOLDS {' '.join(held)}")
+"""
+
+# What its process inherited from the one it was forked from: the fork server holds no
+# test (the old zygote, forked from a referee, held them all, the hidden ones included).
+SEARCHES_ITS_MEMORY = """\
+import gc
+kinds = ("OKTestFile", "OKTestCase", "TestCase", "Assignment", "GradingSpec")
+found = [type(o).__name__ for o in gc.get_objects() if type(o).__name__ in kinds]
+raise RuntimeError(f"IN MEMORY {len(found)} {sorted(set(found))}")
+"""
+
 
 EXTRA_CELLS = [
     "def _double(a):\n    return 2 * a",
@@ -441,6 +470,8 @@ for target in ({str(out / 'gradebook.csv')!r}, {str(out / 'feedback' / 'correct.
     attack("forges-a-reply", FORGED_LINE + WRITES_TO_PIPES, wrong)
     attack("garbles-the-reply", GARBAGE_LINE + WRITES_TO_PIPES, wrong)
     attack("attaches-a-debugger", DEBUGGER, wrong)
+    attack("reaches-the-fork-server", FORK_SERVER)
+    attack("searches-its-memory", SEARCHES_ITS_MEMORY)
     notebook = _add(correct(), *EXTRA_CELLS)
     notebook.cells.insert(3, nbformat.v4.new_markdown_cell("My notes: *remember padding*."))
     save("extra-cells.ipynb", notebook)
@@ -489,6 +520,8 @@ EXPECTED = {
     "forges-a-reply": ("graded", "wrong"),
     "garbles-the-reply": ("graded", "wrong"),
     "attaches-a-debugger": ("graded", "wrong"),
+    "reaches-the-fork-server": ("graded", "full"),
+    "searches-its-memory": ("graded", "full"),
 }
 
 
@@ -517,7 +550,7 @@ def _processes(word: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def batch(grading_pool, tmp_path_factory):
+def batch(grading_server, tmp_path_factory):
     """Grade the class once: ``(outcomes, output folder, log lines, outside folder,
     class folder, proofs)``; ``proofs`` holds what was measured around the batch."""
     assignment = assign.assign(assign.ROOT / "chapters" / f"{CHAPTER}.ipynb", run_tests=False)
@@ -551,10 +584,8 @@ def batch(grading_pool, tmp_path_factory):
     before = {path: _digest(path) for path in watched}
     pycache = Path(targets["pycache"])
     bytecode = sorted(pycache.iterdir()) if pycache.is_dir() else []
-    workers = grading_pool.pids
     lines: list[str] = []
-    outcomes = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, pool=grading_pool,
-                                 log=lines.append)
+    outcomes = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, log=lines.append)
     time.sleep(1)  # time for a survivor to act, if there were one
     try:
         listener.accept()
@@ -571,7 +602,7 @@ def batch(grading_pool, tmp_path_factory):
         "altered": [p.name for p in watched if _digest(p) != before[p]],
         "assignments": changed_files(assignment) + changed_files(other),
         "bytecode": (sorted(pycache.iterdir()) if pycache.is_dir() else []) == bytecode,
-        "workers": (workers, grading_pool.pids),
+        "server": (grading_server, pool.start()),
         "accepted": accepted, "received": received, "targets": targets,
         "survivors": _processes("cc-hostile") + _processes("sleep 4217"),
         "site-packages": Path(targets["site_packages"], "planted_by_a_submission.py").exists(),
@@ -642,6 +673,7 @@ def test_the_gradebook_has_one_row_per_student_and_nothing_else(batch, spec):
     ("forges-a-reply", ["FORGED 0"]),
     ("garbles-the-reply", ["FORGED 0"]),
     ("attaches-a-debugger", ["ATTACHED 0 SIGNALLED 0"]),
+    ("searches-its-memory", ["IN MEMORY 0 []"]),  # no test object in its process
     ("memory-hog", ["MemoryError"]),
 ])
 def test_feedback_says_why(batch, student, words):
@@ -697,7 +729,7 @@ def test_a_submission_sees_none_of_the_instructors_environment(batch):
     assert set(seen["env"]) <= set(student_environment(Path("/tmp")))
     assert seen["site-packages"] == "PermissionError"
     assert [key for key in seen if key not in ("env", "own", "site-packages")] == []
-    # its own /proc/self/environ is the worker's: the few variables the pool passes on
+    # its own /proc/self/environ is the fork server's: the few variables it starts with
     passed = {*PASSED_ON, *worker_environment(Path("/tmp"))}
     assert set(seen["own"]) <= passed, set(seen["own"]) - passed
 
@@ -716,8 +748,8 @@ def test_no_connection_reached_the_listeners(batch):
 
 def test_the_graders_processes_are_untouched(batch):
     _, _, _, _, _, proofs = batch
-    before, after = proofs["workers"]
-    assert before == after  # no worker was killed, hung or replaced
+    before, after = proofs["server"]
+    assert before == after  # the fork server was neither killed nor replaced
 
 
 def test_the_disk_a_submission_may_fill_is_bounded(batch):
@@ -726,6 +758,18 @@ def test_the_disk_a_submission_may_fill_is_bounded(batch):
     written = int(text[text.index("WROTE ") + 6:].split()[0])
     assert written <= SCRATCH_BYTES // 2**20 and "OSError" in text
     assert not list(Path("/tmp").glob("work/fill-*"))
+
+
+def test_the_fork_server_and_the_graders_pipes_are_out_of_reach(batch):
+    """The address of the fork server's socket is hidden by the submission's mount
+    namespace, and it holds no descriptor but its streams, its channel to the referee,
+    and the one that listed them (no pipe: not the fork server's, nor multiprocessing's)."""
+    _, out, *_ = batch
+    text = (out / "feedback" / "reaches-the-fork-server.txt").read_text()
+    reached, held = text[text.index("FORK SERVER ") + 12:].splitlines()[0].split(" HOLDS ")
+    assert reached in ("FileNotFoundError", "PermissionError", "ConnectionRefusedError"), text
+    assert held.split()[0] == "/dev/null" and held.split().count("socket") == 1, held
+    assert "pipe" not in held, held
 
 
 def test_progress_is_shown(batch):
@@ -737,20 +781,121 @@ def test_progress_is_shown(batch):
     assert "Gradebook:" in lines[-1]
 
 
-def test_a_rerun_grades_only_what_changed(batch, grading_pool):
+def test_a_rerun_grades_only_what_changed(batch):
     outcomes, out, _, _, folder, _ = batch
     notebook = _add(_read(folder / "untouched.ipynb"), "print('resubmitted')")
     nbformat.write(notebook, folder / "untouched.ipynb")
     lines: list[str] = []
-    again = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, pool=grading_pool,
-                              log=lines.append)
+    again = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT, log=lines.append)
     assert [line.split()[1] for line in lines if line.startswith("[")] == ["untouched:"]
     (summary,) = [line for line in lines if "to grade" in line]
     assert "1 to grade" in summary and "unchanged" in summary
     assert {s: o["status"] for s, o in again.items()} == {s: e[0] for s, e in EXPECTED.items()}
-    longer = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT + 1, pool=grading_pool,
-                               log=lines.append)
+    longer = grade.grade_class(CHAPTER, folder, out, timeout=TIMEOUT + 1, log=lines.append)
     assert longer["infinite-loop"]["status"] == "timeout"  # a longer limit grades them again
     assert sum(o.get("seconds", 0) > TIMEOUT for o in longer.values()) == sum(
         status == "timeout" for status, _ in EXPECTED.values())
     assert os.environ.get("HOME") == str(Path.home())
+
+
+# -- the answers of chapters 7 and 8 by the course's (or torch's) own implementations ----
+
+BN_BY_THE_COURSE = '''\
+def my_batch_norm_train(x, gamma, beta, grad_out, running_mean, running_var,
+                        momentum=0.1, eps=1e-5):
+    layer = BatchNorm2d(x.shape[1], eps=eps, momentum=momentum)
+    layer.weight, layer.bias = gamma.copy(), beta.copy()
+    layer.running_mean, layer.running_var = running_mean.copy(), running_var.copy()
+    out = layer.forward(x)
+    grad_x = layer.backward(grad_out)
+    return (out, grad_x, layer.grad_weight, layer.grad_bias, layer.running_mean,
+            layer.running_var)
+'''
+BN_OUT = "    out = gamma.reshape(1, -1, 1, 1) * x_hat + beta.reshape(1, -1, 1, 1)\n"
+BN_OUT_BY_TORCH = (
+    "    out = torch.nn.functional.batch_norm(\n"
+    "        torch.from_numpy(x), torch.from_numpy(running_mean.copy()),\n"
+    "        torch.from_numpy(running_var.copy()), torch.from_numpy(gamma),\n"
+    "        torch.from_numpy(beta), training=True, momentum=momentum, eps=eps).numpy()\n")
+
+
+def _transposed_by(call: str) -> str:
+    return ("def my_conv_transpose2d(x, weight, stride=1, padding=0):\n"
+            f"    return {call}\n")
+
+
+TORCH_CT = ("torch.nn.functional.conv_transpose2d(torch.from_numpy(x), "
+            "torch.from_numpy(weight), stride=stride, padding=padding).numpy()")
+# (chapter, submission): (the answer's function, the cell's new source or an (old, new)
+# replacement in it, the exercise that must earn nothing, what its feedback must name)
+CHEATS = {
+    ("07-cnn-blocks", "bn-by-the-course"): (
+        "def my_batch_norm_train(", BN_BY_THE_COURSE, "ex-ch7-batch-norm",
+        "convcourse.normalization.BatchNorm2d.__init__ is not available"),
+    ("07-cnn-blocks", "bn-by-torch"): (
+        "def my_batch_norm_train(", (BN_OUT, BN_OUT_BY_TORCH), "ex-ch7-batch-norm",
+        "torch's"),
+    ("08-going-backwards", "ct-by-transposed"): (
+        "def my_conv_transpose2d(", _transposed_by(
+            "transposed.conv_transpose2d_forward(x, weight, stride=stride, padding=padding)"),
+        "ex-ch8-conv-transpose", "convcourse.transposed.conv_transpose2d_forward is not"),
+    ("08-going-backwards", "ct-by-fast-transposed"): (
+        "def my_conv_transpose2d(", _transposed_by(
+            "fast_transposed.conv_transpose2d_forward(x, weight, stride=stride, "
+            "padding=padding)"),
+        "ex-ch8-conv-transpose", "convcourse.fast_transposed.conv_transpose2d_forward is not"),
+    ("08-going-backwards", "ct-by-torch"): (
+        "def my_conv_transpose2d(", _transposed_by(TORCH_CT), "ex-ch8-conv-transpose",
+        "torch's"),
+}
+
+
+@pytest.fixture(scope="module")
+def cheats(grading_server, tmp_path_factory) -> dict[str, tuple[dict, Path, GradingSpec]]:
+    """Chapters 7 and 8 graded with their solutions and :data:`CHEATS`, isolated:
+    ``{chapter: (outcomes, output folder, spec)}``."""
+    graded = {}
+    for chapter in sorted({chapter for chapter, _ in CHEATS}):
+        assignment = assign.assign(assign.ROOT / "chapters" / f"{chapter}.ipynb",
+                                   run_tests=False)
+        solutions = assignment / "autograder" / f"{chapter}.ipynb"
+        folder = tmp_path_factory.mktemp(f"{chapter}-cheats")
+        (folder / "correct.ipynb").write_bytes(solutions.read_bytes())
+        for (of, student), (defines, source, *_) in CHEATS.items():
+            if of != chapter:
+                continue
+            notebook = _read(solutions)
+            cell = _cell(notebook, lambda c, d=defines: SOLUTION_TAG in c.metadata.get(
+                "tags", []) and d in c.source)
+            if isinstance(source, tuple):
+                assert source[0] in cell.source
+                cell.source = cell.source.replace(*source)
+            else:
+                cell.source = source
+            nbformat.write(notebook, folder / f"{student}.ipynb")
+        out = tmp_path_factory.mktemp(f"{chapter}-cheats-graded")
+        outcomes = grade.grade_class(chapter, folder, out, timeout=60, log=lambda line: None)
+        spec = GradingSpec.load(assignment / "autograder" / SPEC_FILE)
+        graded[chapter] = (outcomes, out, spec)
+    return graded
+
+
+@pytest.mark.parametrize("chapter", sorted({chapter for chapter, _ in CHEATS}))
+def test_the_solutions_keep_full_marks_beside_the_cheats(cheats, chapter):
+    outcomes, _, spec = cheats[chapter]
+    outcome = outcomes["correct"]
+    assert outcome["status"] == "graded", outcome
+    assert sum(q["score"] for q in outcome["questions"]) == spec.maximum, outcome
+
+
+@pytest.mark.parametrize(("chapter", "student"), sorted(CHEATS))
+def test_an_answer_by_the_courses_or_torchs_implementation_earns_nothing(cheats, chapter,
+                                                                       student):
+    outcomes, out, spec = cheats[chapter]
+    _, _, question, words = CHEATS[chapter, student]
+    scores = {q["name"]: q["score"] for q in outcomes[student]["questions"]}
+    points = {q.name: q.points for q in spec.questions}
+    assert outcomes[student]["status"] == "graded", outcomes[student]
+    assert scores == {**points, question: 0}, outcomes[student]
+    feedback = (out / "feedback" / f"{student}.txt").read_text()
+    assert f"NOTHING for this exercise: {words}" in feedback, feedback

@@ -30,7 +30,6 @@ How it works and what it protects against: instructors.md and :mod:`tools.gradin
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import hashlib
 import hmac
@@ -44,11 +43,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tools import assign
-from tools.grading import sandbox
-from tools.grading.pool import Pool
-from tools.grading.referee import Outcome
+from tools.grading import pool, sandbox
+from tools.grading.referee import Assignment, Outcome
 from tools.grading.report import GRADED, write_class_report, write_feedback, write_gradebook
-from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
 from tools.grading.submissions import MAX_BYTES, content_hash, discover, read_notebook
 
 ROOT = assign.ROOT
@@ -117,13 +114,13 @@ def _not_graded(status: str, detail: str) -> dict:
 
 def grade_class(chapter: str, submissions: Path, out: Path | None = None,
                 timeout: float = DEFAULT_TIMEOUT, jobs: int | None = None,
-                pool: Pool | None = None, max_bytes: int = MAX_BYTES,
-                log: Callable[[str], None] = print, isolate: bool = True) -> dict[str, dict]:
+                max_bytes: int = MAX_BYTES, log: Callable[[str], None] = print,
+                isolate: bool = True) -> dict[str, dict]:
     """Grade every submission in ``submissions``; return ``{student: outcome}``.
 
-    ``pool`` reuses running workers (the tests share one); otherwise ``jobs`` workers
-    (default: one per core) are started if anything needs grading. Each submission is
-    confined (:mod:`tools.grading.sandbox`); where that is impossible this raises
+    ``jobs`` submissions (default: one per core) are graded at once, each by processes
+    of its own (:mod:`tools.grading.pool`), and confined
+    (:mod:`tools.grading.sandbox`); where that is impossible this raises
     :class:`~tools.grading.sandbox.IsolationUnavailable` before grading anything, unless
     ``isolate`` is false (then it says loudly that submissions run unisolated).
     """
@@ -142,10 +139,8 @@ def grade_class(chapter: str, submissions: Path, out: Path | None = None,
     folder = assign.assign(path, run_tests=False)
     if folder is None:
         raise ValueError(f"CHAPTER {chapter} has no autograded exercise")
-    altered = changed_files(folder)
-    if altered:  # changed since assign() checked it: by whom?
-        raise ValueError(f"the assignment in {folder} was altered ({', '.join(altered[:5])})")
-    spec = GradingSpec.load(folder / "autograder" / SPEC_FILE)
+    assignment = Assignment(folder)  # checked against its manifest (changed since assign()?)
+    spec = assignment.spec
     (out / "results").mkdir(parents=True, exist_ok=True)
     secret = _secret(out)
     outcomes: dict[str, dict] = {}
@@ -171,12 +166,12 @@ def grade_class(chapter: str, submissions: Path, out: Path | None = None,
             outcomes[student] = _not_graded(status, detail)
             _store(out, student, keys[student], outcomes[student], secret)
             continue
-        todo.append((student, folder, spec.student_cells(notebook), timeout))
+        todo.append((student, spec.student_cells(notebook), timeout))
     log(f"{chapter}: {len(found)} submissions in {submissions}: {len(todo)} to grade, "
         f"{skipped} unchanged (already graded), {len(found) - len(todo) - skipped} "
         "that cannot be graded")
     if todo:
-        _run(todo, outcomes, keys, out, spec, pool, jobs, log, secret, isolate)
+        _run(todo, outcomes, keys, out, assignment, jobs, log, secret, isolate)
     write_gradebook(out / "gradebook.csv", spec, outcomes)
     write_feedback(out / "feedback", spec, outcomes)
     write_class_report(out, spec, outcomes)
@@ -194,12 +189,12 @@ def _store(out: Path, student: str, key: dict, outcome: dict, secret: bytes) -> 
                                 "signature": signature}, indent=1) + "\n")
 
 
-def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
-         pool: Pool | None, jobs: int | None, log: Callable[[str], None], secret: bytes,
-         isolate: bool) -> None:
-    """Grade ``todo`` on ``pool`` (or a new one), showing progress as grades arrive."""
+def _run(todo: list, outcomes: dict, keys: dict, out: Path, assignment: Assignment,
+         jobs: int | None, log: Callable[[str], None], secret: bytes, isolate: bool) -> None:
+    """Grade ``todo``, showing progress as grades arrive."""
     start, width = time.monotonic(), len(str(len(todo)))
     done = 0
+    maximum = assignment.spec.maximum
 
     def record(student: str, outcome: dict) -> None:
         nonlocal done
@@ -208,20 +203,16 @@ def _run(todo: list, outcomes: dict, keys: dict, out: Path, spec: GradingSpec,
         if outcome["status"] != ERROR:
             _store(out, student, keys[student], outcome, secret)
         score = sum(q["score"] for q in outcome.get("questions", []))
-        log(f"[{done:>{width}}/{len(todo)}] {student}: {score:g}/{spec.maximum:g} "
+        log(f"[{done:>{width}}/{len(todo)}] {student}: {score:g}/{maximum:g} "
             f"{outcome['status']} ({outcome.get('seconds', 0):.1f} s)")
 
-    with contextlib.ExitStack() as stack:
-        if pool is None:
-            grading_log = stack.enter_context(open(out / "grading.log", "a"))
-            pool = stack.enter_context(
-                Pool(min(jobs or os.cpu_count() or 1, len(todo)), log=grading_log))
-            workers = f"{pool.size} grading worker" + ("s" if pool.size > 1 else "")
-            log(f"starting {workers} (each imports torch: seconds)...")
-        pool.load(todo[0][1])
-        ready = time.monotonic()
-        pool.grade(todo, record, isolate)
-        elapsed = time.monotonic() - ready
+    log("starting the grading processes (the first imports torch: seconds)...")
+    pool.start(assignment.spec.imports)
+    ready = time.monotonic()
+    with open(out / "grading.log", "a") as grading_log:
+        pool.grade(assignment, todo, record, min(jobs or os.cpu_count() or 1, len(todo)),
+                   isolate, lambda line: print(line, file=grading_log, flush=True))
+    elapsed = time.monotonic() - ready
     log(f"graded {len(todo)} in {elapsed:.1f} s ({60 * len(todo) / elapsed:.0f} a minute) "
         f"after {ready - start:.1f} s of start-up")
 

@@ -1,35 +1,39 @@
 """Grade one submission: the student's code in its own process, the tests in this one.
 
-The referee (this process) never runs student code. It forks the student's process
-from the zygote, sends it the setup cells and the student's cells, and meanwhile runs
-the setup cells itself, from the autograder's copy. Then it binds each name the tests
-use (``conv2d_single``...) to a :class:`Remote` that calls into the student's process,
-and runs the autograder's own copies of the tests here, with otter's own OK-test classes
-(so cases and points follow the rules Gradescope applies). What a
+The referee (:func:`main`, a process of its own per submission, forked by the fork
+server, :mod:`tools.grading.pool`) never runs student code. It sends the student's
+process (:mod:`tools.grading.student`) the setup cells and the student's cells, and
+meanwhile runs the setup cells itself, from the autograder's copy. Then it binds each
+name the tests use (``conv2d_single``...) to a :class:`Remote` that calls into the
+student's process, and runs the autograder's own copies of the tests here, with otter's
+own OK-test classes (so cases and points follow the rules Gradescope applies). What a
 student's function returns crosses as data (:mod:`tools.grading.wire`), so a patched
 ``numpy.allclose``, ``torch.nn.functional.conv2d`` or ``convcourse.reference`` in the
 student's process cannot change what the tests compute; printed text is never read.
 
 One time limit covers the student's process from its start to the last test: when it
-passes, the process group is killed, the remaining calls fail at once, and the
-submission's status is ``timeout`` with zero points. An exercise whose answer called a
-function :mod:`tools.grading.student` refuses (the course's own implementation of it)
-scores zero, with the reason in ``QuestionResult.forbidden``.
+passes, the process group is killed and the channel shut, the remaining calls fail at
+once, and the submission's status is ``timeout`` with zero points. An exercise whose
+answer called a function :mod:`tools.grading.student` refuses (the course's own
+implementation of it) scores zero, with the reason in ``QuestionResult.forbidden``.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import gc
 import io
+import json
 import os
-import shutil
 import signal
 import socket
-import tempfile
+import threading
 import time
+import traceback
 import zipfile
 from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +42,6 @@ from otter.test_files.ok_test import OKTestFile
 from tools.grading import wire
 from tools.grading.spec import SPEC_FILE, GradingSpec, changed_files
 from tools.grading.student import FORBIDDEN
-from tools.grading.zygote import Zygote
-
-OUTPUT_LIMIT = 2**20  # bytes a submission may print (the rest is dropped)
-MEMORY_LIMIT = 4 * 2**30  # bytes of address space a submission may add
 
 
 class StudentStopped(RuntimeError):
@@ -82,26 +82,20 @@ class Outcome:
     seconds: float = 0.0
     output_bytes: int = 0
 
-    @property
-    def score(self) -> float:
-        return sum(q.score for q in self.questions)
-
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 class Student:
-    """The referee's side of one student's process."""
+    """The referee's side of one student's process: its channel, its process group
+    (``pid``) and its deadline (``time.monotonic``), at which a timer stops it."""
 
-    def __init__(self, zygote: Zygote, folder: Path, deadline: float, isolate: bool) -> None:
-        self._sock, theirs = socket.socketpair()
-        self.deadline, self.stopped = deadline, ""
-        job = {"folder": str(folder), "output_limit": OUTPUT_LIMIT, "isolate": isolate,
-               "memory_limit": MEMORY_LIMIT, "timeout": deadline - time.monotonic()}
-        try:
-            self.pid = zygote.request(job, theirs.fileno())
-        finally:
-            theirs.close()
+    def __init__(self, channel: Connection, pid: int, deadline: float) -> None:
+        self._channel, self.pid, self.deadline, self.stopped = channel, pid, deadline, ""
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self.stop,
+                                      ["the submission was stopped at the time limit"])
+        self._timer.daemon = True
+        self._timer.start()
 
     def exchange(self, message: Any) -> Any:
         """Send a message (unless None) and return the reply; stop the process on failure."""
@@ -109,11 +103,9 @@ class Student:
             raise StudentStopped(self.stopped)
         try:
             if message is not None:
-                wire.send(self._sock, message)
-            return wire.receive(self._sock, self.deadline)
-        except wire.ChannelTimeout:
-            self.stop("the submission was stopped at the time limit")
-        except (wire.ChannelClosed, BrokenPipeError, ConnectionError):
+                wire.send(self._channel, message)
+            return wire.receive(self._channel)
+        except (wire.ChannelClosed, OSError):
             self.stop("the submission's process ended")
         except wire.ProtocolError as error:
             self.stop(f"the submission's process sent an invalid reply ({error})")
@@ -141,12 +133,16 @@ class Student:
         raise TypeError(f"a {type(value).__name__} cannot be sent to the submission's process")
 
     def stop(self, reason: str = "stopped") -> None:
-        """Kill the student's process group (idempotent)."""
+        """Kill the student's process group and shut the channel (idempotent): a call
+        waiting for a reply ends at once, whoever else holds the channel."""
         if not self.stopped:
             self.stopped = reason
+        self._timer.cancel()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
-        self._sock.close()
+        with contextlib.suppress(OSError), socket.socket(
+                fileno=os.dup(self._channel.fileno())) as channel:
+            channel.shutdown(socket.SHUT_RDWR)
 
 
 class Remote:
@@ -258,13 +254,9 @@ class Assignment:
                     errors.append(f"setup cell {number}: {type(error).__name__}: {error}")
         return namespace, errors
 
-    def grade(self, cells: list, zygote: Zygote, timeout: float, isolate: bool = True
-              ) -> Outcome:
-        """Grade the student's cells (:meth:`GradingSpec.student_cells`) within ``timeout``
-        seconds, confined unless ``isolate`` is false; see the module docstring."""
-        start = time.monotonic()
-        folder = Path(tempfile.mkdtemp(prefix="convcourse-submission-"))
-        student = Student(zygote, folder, start + timeout, isolate)
+    def grade(self, cells: list, student: Student) -> Outcome:
+        """Grade the student's cells (:meth:`GradingSpec.student_cells`) with the
+        ``student``'s process; see the module docstring."""
         outcome = Outcome("graded")
         try:
             report = student.exchange({"setup": self.spec.setup, "cells": cells,
@@ -285,13 +277,9 @@ class Assignment:
         finally:
             reason = student.stopped
             student.stop()
-            outcome.seconds = round(time.monotonic() - start, 3)
-            with contextlib.suppress(OSError):
-                outcome.output_bytes = (folder / "output.txt").stat().st_size
-            shutil.rmtree(folder, ignore_errors=True)
         if reason.endswith("time limit"):
             outcome.status = "timeout"
-            outcome.notes.append(f"{reason} ({timeout:g} s): graded zero")
+            outcome.notes.append(f"{reason}: graded zero")
             outcome.questions = []
         elif reason:
             outcome.notes.append(reason)
@@ -321,3 +309,18 @@ class Assignment:
     def _zero(self, question: str) -> QuestionResult:
         """Zero points, no case run (the notes say why)."""
         return QuestionResult(question, 0, self.tests[question].possible)
+
+
+def main(channel: Connection, results: Connection, assignment: Assignment, cells: list,
+         pid: int, deadline: float, nonce: str) -> None:
+    """The referee process: grade ``cells`` with the student's process ``pid`` (the other
+    end of ``channel``), and send the outcome, or the error that stopped it, with
+    ``nonce`` as one JSON message on ``results``."""
+    gc.freeze()  # what the fork server imported: never scanned, so never copied, here
+    try:
+        os.chdir(Path(__file__).resolve().parents[2])  # the tests' data paths are relative
+        reply = assignment.grade(cells, Student(channel, pid, deadline)).to_dict()
+    except Exception as error:
+        reply = {"error": f"{type(error).__name__}: {error}",
+                 "traceback": traceback.format_exc()}
+    results.send_bytes(json.dumps({**reply, "nonce": nonce}).encode())

@@ -1,8 +1,9 @@
 """Confine a submission's process with what Linux gives an unprivileged user.
 
-:func:`confine` runs in the process the zygote forked for one submission, before any of
-the student's code. It needs no package and no privilege, only a Linux kernel with user
-namespaces and Landlock (5.13 or later; measured on 6.18, Landlock ABI 7):
+:func:`confine_child` runs in the process that runs one submission's code
+(:func:`tools.grading.student.main`), before any of the student's code. It needs no
+package and no privilege, only a Linux kernel with user namespaces and Landlock (5.13 or
+later; measured on 6.18, Landlock ABI 7):
 
 * **namespaces** (``unshare``): a user namespace (the only one an unprivileged user may
   create; it maps the instructor's own user id to itself), and in it new PID, network,
@@ -14,8 +15,10 @@ namespaces and Landlock (5.13 or later; measured on 6.18, Landlock ABI 7):
   socket of the host. Outside processes have no PID in it, so there is nothing to signal.
 * a private ``tmpfs`` on ``/tmp`` (``SCRATCH_BYTES``) is the only place it can write,
   and it is gone with the namespace; ``/run`` and ``/dev/shm`` are replaced by empty
-  ones (no way to the host's Unix sockets). When the course itself lies beneath /tmp
-  (a clone there), the scratch ``tmpfs`` goes on /dev/shm instead (:func:`scratch_mount`).
+  ones, and so is the folder of the ``multiprocessing`` fork server's socket (no way to
+  the host's Unix sockets, nor to the fork server that forks the grader's processes).
+  When the course itself lies beneath /tmp (a clone there), the scratch ``tmpfs`` goes
+  on /dev/shm instead (:func:`scratch_mount`).
 * **Landlock**: read (and execute) only the Python installation, the course's package
   (not the source of its implementations of what the exercises ask, nor any bytecode)
   and system libraries (:func:`readable_paths`); write only the scratch ``tmpfs`` and
@@ -40,6 +43,7 @@ import ctypes.util
 import functools
 import os
 import resource
+import signal
 import sys
 from pathlib import Path
 
@@ -77,7 +81,7 @@ SAFER_ROUTES = (
 
 
 class IsolationUnavailable(RuntimeError):
-    """This system cannot confine a submission as :func:`confine` does."""
+    """This system cannot confine a submission as :func:`confine_child` does."""
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -167,12 +171,13 @@ def scratch_mount(readable: list[str]) -> str:
                                f"{', '.join(SCRATCH_MOUNTS)}; move them elsewhere")
 
 
-def private_scratch(mount: str = "/tmp") -> Path:
+def private_scratch(mount: str = "/tmp", hide: list[str] = ()) -> Path:
     """In the new mount namespace: an empty ``tmpfs`` on ``mount`` (returned: its ``work``
-    folder), and empty ones on /run and /dev/shm, seen by no one else."""
+    folder), and empty ones on /run, /dev/shm and each folder of ``hide`` (the fork
+    server's socket), seen by no one else."""
     _call("mount", None, b"/", None, ctypes.c_ulong(_REC | _PRIVATE), None)
     _mount_tmpfs(mount, SCRATCH_BYTES)
-    for hidden in ("/run", "/dev/shm"):
+    for hidden in ("/run", "/dev/shm", *hide):  # a folder beneath mount is gone already
         if hidden != mount and os.path.isdir(hidden) and not os.path.islink(hidden):
             _mount_tmpfs(hidden, 2**20)
     work = Path(mount) / "work"
@@ -233,10 +238,11 @@ def limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, value))
 
 
-def confine_child(readable: list[str], cpu_seconds: int) -> Path:
-    """In PID 1 of the new namespaces: scratch, limits, Landlock. Returns the work folder."""
+def confine_child(readable: list[str], cpu_seconds: int, hide: list[str] = ()) -> Path:
+    """In PID 1 of the new namespaces: scratch (``hide``: see :func:`private_scratch`),
+    limits, Landlock. Returns the work folder."""
     mount = scratch_mount(readable)
-    work = private_scratch(mount)
+    work = private_scratch(mount, hide)
     limit(resource.RLIMIT_NPROC, MAX_PROCESSES)  # counted in this user namespace
     with contextlib.suppress(OSError):  # PID numbers in this namespace (Linux 6.14 or later)
         _write_file("/proc/sys/kernel/pid_max", str(PID_MAX))
@@ -248,13 +254,39 @@ def confine_child(readable: list[str], cpu_seconds: int) -> Path:
     return work
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent ends (``PR_SET_PDEATHSIG``)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: killpg still applies
+        _libc().prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
+def confined(readable: list[str], cpu_seconds: int, hide: list[str] = ()) -> Path | None:
+    """Enter new namespaces and fork. The child, PID 1 of the new PID namespace, in a
+    session of its own and killed when this process dies, is confined
+    (:func:`confine_child`): there this returns its work folder. Here, it waits for the
+    child and returns None: killing this process ends the namespace and all in it."""
+    enter_namespaces()
+    alive, kept = os.pipe()  # at EOF, the waiting process is gone
+    if os.fork():
+        os.close(alive)
+        os.wait()
+        return None
+    os.close(kept)
+    os.setsid()  # a group without the waiting process: kill(0) cannot reach it
+    die_with_parent()
+    os.set_blocking(alive, False)
+    with contextlib.suppress(BlockingIOError):
+        if os.read(alive, 1) == b"":  # it died before the line above took effect
+            os._exit(1)
+    os.close(alive)
+    return confine_child(readable, cpu_seconds, hide)
+
+
 @functools.cache
 def probe() -> str:
-    """``""`` if :func:`enter_namespaces` and :func:`confine_child` work here, else why not.
-
-    Runs them in a throwaway child (and grandchild) of this process, then checks from
-    inside that the project's tree is unreadable and /tmp is the private one.
-    """
+    """``""`` if :func:`confined` works here, else why not: a throwaway child of this
+    process tries it, and the confined grandchild checks that the project's tree is
+    unreadable."""
     if not sys.platform.startswith("linux"):
         return f"this system is {sys.platform}, not Linux"
     if landlock_abi() < 1:
@@ -265,40 +297,29 @@ def probe() -> str:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the throwaway child
-        os.close(read_end)
-        message = b""
         try:
-            enter_namespaces()
-            inner = os.fork()
-            if inner == 0:
-                code = 3
+            os.close(read_end)
+            if confined(readable, 10) is not None:
                 try:
-                    confine_child(readable, 10)
-                    try:
-                        secret.read_bytes()
-                        os.write(write_end, b"a confined process could still read files")
-                    except PermissionError:
-                        code = 0
-                finally:
-                    os._exit(code)
-            _, status = os.waitpid(inner, 0)
-            if os.waitstatus_to_exitcode(status) not in (0,):
-                message = b"confining a process failed (see make grade's grading.log)"
+                    secret.read_bytes()
+                    os.write(write_end, b"a confined process could still read files")
+                except PermissionError:
+                    os.write(write_end, b"confined")
         except Exception as error:  # the reason goes to the parent
-            message = f"{type(error).__name__}: {error}".encode()
+            os.write(write_end, f"{type(error).__name__}: {error}".encode())
         finally:
-            os.write(write_end, message)
             os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         reason = pipe.read().decode(errors="replace")
     os.waitpid(pid, 0)
-    if reason and ("unshare" in reason or "uid_map" in reason or "setgroups" in reason
-                   or "mount" in reason):
+    if reason == "confined":
+        return ""
+    if any(word in reason for word in ("unshare", "uid_map", "setgroups", "mount")):
         reason += (" (user namespaces are disabled or restricted here, e.g. by "
                    "kernel.unprivileged_userns_clone=0 or AppArmor's "
                    "apparmor_restrict_unprivileged_userns)")
-    return reason
+    return reason or "confining a process failed"
 
 
 def check() -> None:

@@ -1,26 +1,47 @@
 """The student's side of grading: run the submission's cells, then answer the referee.
 
-This runs in a process of its own (forked by :mod:`tools.grading.zygote`), which holds
-nothing but the student's code: whatever that code patches (numpy, torch, the course's
-referee, this module) changes only this process. The referee sends the setup cells and
-the student's cells; this process runs them in an IPython shell (so magics and
-``display`` work), reports the errors and the values of the names the tests use, then
-serves calls on those values until the referee closes the channel.
+:func:`main` runs in a process of its own, forked by the ``multiprocessing`` fork
+server (:mod:`tools.grading.pool`), which has imported numpy, torch, IPython and the
+course's package once and holds no test, solution or grade. Whatever the student's code
+patches (numpy, torch, the course's referee, this module) changes only this process.
+Before it runs anything of the student's, the process
+
+* closes every file descriptor it inherited but its standard streams and its channel to
+  the referee (the fork server's and ``multiprocessing``'s own pipes among them);
+* becomes the leader of a new session and process group (the referee and the manager
+  stop it with one ``killpg``), and asks Linux to kill it if the fork server ends;
+* sends its output to a file of the manager's, capped by ``RLIMIT_FSIZE`` and by
+  :class:`CappedText`, and gets an address-space limit above what it inherited;
+* unless the job says ``isolate: false``, enters new namespaces and forks the process
+  that runs the student's code, confined (:mod:`tools.grading.sandbox`): PID 1 of its
+  namespace, so that everything it starts dies with it;
+* gets an environment of its own (:func:`student_environment`), none of the grader's.
+
+The referee sends the setup cells and the student's cells; this process runs them in an
+IPython shell (so magics and ``display`` work), reports the errors and the values of the
+names the tests use, then serves calls on those values until the channel closes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
-import socket
+import os
+import pkgutil
+import resource
+import signal
 import sys
 import traceback
 import types
 import warnings
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
-from tools.grading import wire
+import convcourse
+from tools.grading import sandbox, wire
 
 
 class CappedText(io.TextIOBase):
@@ -104,12 +125,22 @@ def _answer(handles: Handles, request: dict) -> Any:
     raise wire.ProtocolError(f"unknown operation {request['op']!r}")
 
 
-# The course's implementations of what the exercises ask for, and torch's and scipy's:
-# an answer must not call them (tools.grading.referee zeroes an exercise that does).
-COURSE_MODULES = ("reference", "naive", "fast", "corr", "pooling", "fast_pooling", "layers",
-                  "counting", "linear_map", "network")
+# The course's modules that implement nothing an exercise asks for (helpers an answer may
+# use); every other module of the package, a new one included, holds implementations
+# that an answer must not call (tools.grading.referee zeroes an exercise that does).
+HELPERS = frozenset({"canvas", "data", "geometry", "gradcheck", "kernels", "layer_protocol",
+                     "modes", "optim", "plot", "receptive_field", "source", "timing",
+                     "training", "validation", "window"})
+COURSE_MODULES = tuple(sorted(module.name for module in pkgutil.iter_modules(convcourse.__path__)
+                              if module.name not in HELPERS))
+# torch's CPU kernels of the same (its convolutions, transposed ones included, pooling
+# and batch normalisation, with their gradients); a name this torch lacks is skipped
 TORCH_OPS = ("convolution", "_convolution", "convolution_backward", "im2col", "col2im",
-             "max_pool2d_with_indices_backward", "max_pool2d_with_indices")
+             "max_pool2d_with_indices_backward", "max_pool2d_with_indices", "avg_pool2d",
+             "avg_pool2d_backward", "_adaptive_avg_pool2d", "_adaptive_avg_pool2d_backward",
+             "native_batch_norm", "native_batch_norm_backward", "_native_batch_norm_legit",
+             "_native_batch_norm_legit_no_training", "_batch_norm_with_update",
+             "_batch_norm_no_update", "batch_norm_backward")
 FORBIDDEN = "is not available to an answer"  # the referee looks for these words
 _keep: list = []  # torch's overriding kernels live as long as this process
 
@@ -162,17 +193,18 @@ def forbid_implementations(allowed: list[Any] = ()) -> None:
         with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for op in TORCH_OPS:
-                library.impl(op, _refuse(f"torch's {op}"), "CPU")
+                with contextlib.suppress(RuntimeError):  # not an operator of this torch
+                    library.impl(op, _refuse(f"torch's {op}"), "CPU")
         _keep.append(library)
         torch.autograd.backward = torch.autograd.grad = _refuse("torch.autograd")
         torch.Tensor.backward = _refuse("torch's autograd (Tensor.backward)")
 
 
-def serve(sock: socket.socket, output_limit: int) -> None:
+def serve(channel: Connection, output_limit: int) -> None:
     """Receive the job, run it, report, then answer requests until the channel closes."""
     sys.stdout = CappedText(sys.stdout, output_limit)
     sys.stderr = CappedText(sys.stderr, output_limit)
-    job = wire.receive(sock)
+    job = wire.receive(channel)
     shell = _shell()
     setup_errors = run_cells(shell, [("setup", source) for source in job["setup"]])
     forbid_implementations([shell.user_ns[name] for name in job.get("allowed", [])
@@ -186,14 +218,80 @@ def serve(sock: socket.socket, output_limit: int) -> None:
                 names[name] = wire.encode(shell.user_ns[name], handles.add)
             except Exception:  # data that cannot be encoded (an object array...)
                 names[name] = {"$handle": handles.add(shell.user_ns[name]), "type": "object"}
-    wire.send(sock, {"errors": errors, "names": names})
+    wire.send(channel, {"errors": errors, "names": names})
     while True:
         try:
-            request = wire.receive(sock)
+            request = wire.receive(channel)
         except wire.ChannelClosed:
             return
         try:
             reply = {"value": wire.encode(_answer(handles, request), handles.add)}
         except BaseException as error:  # the student's exception goes to the referee
             reply = {"error": wire.encode_error(error, traceback.format_exc())}
-        wire.send(sock, reply)
+        wire.send(channel, reply)
+
+
+# -- the process ------------------------------------------------------------------------
+
+def student_environment(work: Path) -> dict[str, str]:
+    """The whole environment a submission sees: none of the instructor's variables."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(work),
+            "TMPDIR": str(work), "IPYTHONDIR": str(work / ".ipython"),
+            "MPLCONFIGDIR": str(work / ".matplotlib"), "MPLBACKEND": "Agg",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def _limit(kind: int, value: int) -> None:
+    with contextlib.suppress(ValueError, OSError):  # a lower hard limit is in place
+        resource.setrlimit(kind, (value, value))
+
+
+def _virtual_memory() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def main(channel: Connection, job: dict) -> None:
+    """The student's process (see the module docstring); never returns.
+
+    With ``job["isolate"]``, it enters new namespaces and forks once more: the child, PID
+    1 there, is confined and runs the student's code; this process only waits for it, so
+    that killing this process group ends the namespace and everything in it.
+    """
+    gc.freeze()  # what the fork server imported: never scanned, so never copied, here
+    status = 1
+    try:
+        fd = channel.fileno()
+        os.closerange(3, fd)  # the fork server's, multiprocessing's and the manager's
+        os.closerange(fd + 1, os.sysconf("SC_OPEN_MAX"))
+        os.setsid()
+        sandbox.die_with_parent()
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a capped write fails, it does not kill
+        output = os.open(Path(job["folder"]) / "output.txt",
+                         os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        null = os.open(os.devnull, os.O_RDONLY)
+        for source, target in ((null, 0), (output, 1), (output, 2)):
+            os.dup2(source, target)
+        os.close(output)
+        os.close(null)
+        _limit(resource.RLIMIT_FSIZE, job["output_limit"])
+        _limit(resource.RLIMIT_AS, _virtual_memory() + job["memory_limit"])
+        work = Path(job["folder"])
+        if job["isolate"]:
+            work = sandbox.confined(sandbox.readable_paths(hidden=COURSE_MODULES),
+                                    int(job["timeout"]) + 2, job["hide"])
+            if work is None:  # the process that waited for PID 1 of the namespace
+                status = 0
+                return
+        os.chdir(work)
+        os.environ.clear()
+        os.environ.update(student_environment(work))
+        serve(channel, job["output_limit"])
+        status = 0
+    except BaseException:
+        traceback.print_exc()  # into the submission's output file
+    finally:
+        os._exit(status)

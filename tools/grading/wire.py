@@ -1,4 +1,4 @@
-"""How the referee and a student's process talk: framed JSON over a socket, data only.
+"""How the grading processes talk: JSON messages over ``multiprocessing`` pipes, data only.
 
 The student's process runs the student's code; the referee runs the tests. Values cross
 between them as *data* (``None``, numbers, strings, numpy arrays and scalars, torch
@@ -14,24 +14,17 @@ import base64
 import builtins
 import io
 import json
-import socket
-import struct
-import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 import numpy as np
 
 MAX_MESSAGE = 64 * 2**20  # bytes: a reply larger than this is a failed case, not a hang
-_HEADER = struct.Struct("!Q")
 
 
 class ChannelClosed(EOFError):
     """The other process closed the channel (it ended or was stopped)."""
-
-
-class ChannelTimeout(TimeoutError):
-    """No complete message arrived before the deadline."""
 
 
 class ProtocolError(ValueError):
@@ -139,45 +132,25 @@ def raise_error(data: dict) -> None:
 
 # -- messages ---------------------------------------------------------------------------
 
-def send(sock: socket.socket, message: Any) -> None:
-    """Send one JSON message (length-prefixed)."""
-    body = json.dumps(message).encode()
-    sock.sendall(_HEADER.pack(len(body)) + body)
+def send(channel: Connection, message: Any) -> None:
+    """Send one JSON message (``Connection`` frames it)."""
+    channel.send_bytes(json.dumps(message).encode())
 
 
-def receive(sock: socket.socket, deadline: float | None = None,
-            limit: int = MAX_MESSAGE) -> Any:
-    """Receive one JSON message, waiting at most until ``deadline`` (``time.monotonic``).
+def receive(channel: Connection, limit: int = MAX_MESSAGE) -> Any:
+    """Receive one JSON message, never longer than ``limit`` bytes; it waits as long as
+    it takes (the referee ends a submission at its time limit by closing the channel).
 
-    Raises ``ChannelTimeout``, ``ChannelClosed`` or ``ProtocolError``.
+    Raises ``ChannelClosed`` or ``ProtocolError``.
     """
-    (size,) = _HEADER.unpack(_read(sock, _HEADER.size, deadline))
-    if size > limit:
-        raise ProtocolError(f"a message of {size} bytes exceeds the limit of {limit}")
     try:
-        return json.loads(_read(sock, size, deadline))
+        data = channel.recv_bytes(limit)
+    except EOFError:
+        raise ChannelClosed("the other process closed the channel") from None
+    except OSError as error:  # "bad message length", or a channel shut down
+        raise (ProtocolError if "length" in str(error) else ChannelClosed)(
+            f"the channel failed: {error}") from None
+    try:
+        return json.loads(data)
     except (ValueError, RecursionError) as error:
         raise ProtocolError(f"a message is not valid JSON: {error}") from None
-
-
-def _read(sock: socket.socket, size: int, deadline: float | None) -> bytes:
-    chunks, missing = [], size
-    while missing:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise ChannelTimeout("no reply before the time limit")
-            sock.settimeout(remaining)
-        else:
-            sock.settimeout(None)
-        try:
-            chunk = sock.recv(min(missing, 2**20))
-        except TimeoutError:
-            raise ChannelTimeout("no reply before the time limit") from None
-        except OSError as error:
-            raise ChannelClosed(f"the channel failed: {error}") from None
-        if not chunk:
-            raise ChannelClosed("the other process closed the channel")
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
