@@ -24,7 +24,10 @@ import pytest
 from tools import testcache
 from tools.scheduling import group_of
 
-#: Per chapter being checked: its :class:`~tools.testcache.Check`, its cells, those passed.
+#: Per chapter being checked: its :class:`~tools.testcache.Check`, its cells' names, the
+#: names of those passed. Names, not items: xdist's loadgroup appends ``@group`` to each
+#: node id after collection, which changes an item's hash, so a set of items would never
+#: be found complete and a chapter's pass never recorded under ``make test``.
 _NOTEBOOKS = pytest.StashKey[dict]()
 
 
@@ -60,7 +63,7 @@ def pytest_collection_modifyitems(config, items):
             for item in its:
                 item.add_marker(pytest.mark.skip(reason=reason))
         else:
-            config.stash[_NOTEBOOKS][notebook] = (check, set(its), set())
+            config.stash[_NOTEBOOKS][notebook] = (check, {item.name for item in its}, set())
 
 
 @pytest.hookimpl(wrapper=True)
@@ -71,7 +74,7 @@ def pytest_runtest_makereport(item, call):
     if checked is not None and report.when == "call":
         check, cells, passed = checked
         if report.passed:
-            passed.add(item)
+            passed.add(item.name)
         if passed == cells:  # every cell of the chapter ran and passed
             check.record()
     return report

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools import scheduling
+from tools import scheduling, testcache
 from tools.scheduling import GRADING_GROUP, group_of
 
 
@@ -94,7 +94,8 @@ def test_xdist_keeps_each_group_on_one_worker_through_its_public_api(tmp_path):
     """The root conftest's marks and ``--dist loadgroup``, nothing else: a notebook's
     cells run on one worker, so do the grading tests of two files, and only they carry
     a group (xdist appends it to the id). Fails under pytest 9.2, where loadgroup
-    ignores the marks (pytest-dev/pytest-xdist#1386)."""
+    ignores the marks (pytest-dev/pytest-xdist#1386). And the chapter's pass is recorded
+    (it was not while the root conftest kept items, whose hash the new ids change)."""
     for name in ("test_grading_one.py", "test_grading_two.py", "test_free.py"):
         (tmp_path / name).write_text(
             "import pytest\n\n\n@pytest.mark.parametrize('i', range(6))\n"
@@ -102,15 +103,20 @@ def test_xdist_keeps_each_group_on_one_worker_through_its_public_api(tmp_path):
     cells = ["x = 1", "x += 1", "assert x == 2", "y = x * 3", "assert y == 6", "print(y)"]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nbformat.write(notebook, tmp_path / "chapter.ipynb")
+    # The chapter's pass must be recorded through the marks too (xdist renames the items).
+    record = testcache.notebook_check(tmp_path / "chapter.ipynb", {}, None)._record
+    record.unlink(missing_ok=True)
     process = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "conftest", "-n", "2", "--dist", "loadgroup",
          "--nbval-lax", "-v", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
          str(tmp_path)],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_ADDOPTS": "",
-             "CONVCOURSE_TEST_CACHE": "0"},
+             "CI": "", testcache.SWITCH: "1"},
     )
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert record.is_file(), "every cell passed on one worker, yet no pass was recorded"
+    record.unlink()
     workers: dict[str | None, set[str]] = defaultdict(set)
     ran = 0
     for worker, nodeid in re.findall(r"^\[(gw\d+)\].* PASSED (.+?)\s*$", process.stdout,
