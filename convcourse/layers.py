@@ -184,15 +184,20 @@ class Conv2d(SwitchableLayer):
         self.cache = InputCache(x.copy(), out.shape)
         return out
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Back-propagate ``grad_out = dL/d out`` through the last :meth:`forward`.
 
         Stores ``grad_weight`` (``dL/dweight``) and ``grad_bias`` (``dL/dbias``, or
-        ``None`` for a layer without bias) and returns ``grad_x = dL/dx``.
+        ``None`` for a layer without bias) and returns ``grad_x = dL/dx``, or ``None``
+        with ``input_grad=False``: a network's first layer, whose input is data, need
+        not compute it (the ``"fast"`` implementation then skips it).
         """
         x = self._cache_for(grad_out).x
+        hyper = self._hyper()
+        if not check_bool(input_grad, "input_grad") and self.implementation == "fast":
+            hyper["input_grad"] = False
         grad_x, grad_weight, grad_bias = self.functions.backward(
-            grad_out, x, self.weight, **self._hyper()
+            grad_out, x, self.weight, **hyper
         )
         # Gradients have their parameter's dtype, whatever the input's was.
         self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
@@ -200,7 +205,7 @@ class Conv2d(SwitchableLayer):
             self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
         else:
             self.grad_bias = None
-        return grad_x
+        return grad_x if input_grad else None
 
     def parameters(self) -> list[Parameter]:
         """``weight`` and, if the layer has one, ``bias``, with their gradients."""
@@ -342,8 +347,9 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_array(x, "x", None, "(N, ...)")
-        self.cache = MaskCache(positive=x > 0, out_shape=x.shape)
-        return np.where(x > 0, x, 0).astype(result_dtype(x), copy=False)
+        positive = x > 0
+        self.cache = MaskCache(positive=positive, out_shape=x.shape)
+        return np.where(positive, x, 0).astype(result_dtype(x), copy=False)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         positive = self._cache_for(grad_out).positive
