@@ -77,7 +77,7 @@ class Sequential(HasModes):
         for index in reversed(range(len(self.layers))):
             layer = self.layers[index]
             if index == 0 and isinstance(layer, Conv2d):
-                return layer.backward(grad_out, input_grad)
+                return layer.backward(grad_out, input_grad=input_grad)
             grad_out = layer.backward(grad_out)
         return grad_out if input_grad else None
 
