@@ -105,9 +105,9 @@ def profile(data: canvas.CanvasDigits, dtype: str) -> None:
         for direction in ("forward", "backward"):
             method, name = getattr(layer, direction), f"{type(layer).__name__}.{direction}"
 
-            def timed(array, method=method, key=name):
+            def timed(array, *args, method=method, key=name, **options):
                 start = time.process_time()
-                result = method(array)
+                result = method(array, *args, **options)
                 spent[key] += time.process_time() - start
                 return result
 

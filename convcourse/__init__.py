@@ -12,6 +12,8 @@ The modules are layered, each importing only those above it in this list:
   :mod:`convcourse.transposed_geometry`)
 * :mod:`convcourse.naive`: ``conv2d_forward`` and ``conv2d_backward`` with loops
   (chapters 1-2)
+* :mod:`convcourse.remembered`: those checks, done once per kind of call
+* :mod:`convcourse.columns`: im2col and col2im, the windows as columns and back
 * :mod:`convcourse.fast`: the same two functions, vectorised with im2col (chapter 5)
 * :mod:`convcourse.pooling` and :mod:`convcourse.fast_pooling`: max and average
   pooling, forward and backward, with loops and vectorised (chapter 6)
@@ -55,6 +57,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import (
     blocks,
     canvas,
+    columns,
     counting,
     data,
     fast,
@@ -67,6 +70,7 @@ from . import (
     naive,
     normalization,
     pooling,
+    remembered,
     training,
     transposed,
     transposed_geometry,
@@ -106,6 +110,7 @@ __all__ = [
     "Sequential",
     "blocks",
     "canvas",
+    "columns",
     "conv_output_size",
     "conv_transpose_output_size",
     "corr2d",
@@ -124,6 +129,7 @@ __all__ = [
     "pooling",
     "receptive_field",
     "rel_error",
+    "remembered",
     "softmax_cross_entropy",
     "training",
     "transposed",

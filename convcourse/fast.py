@@ -20,8 +20,9 @@ back where it came from (*col2im*, :func:`col2im`)::
     grad_x        = col2im(grad_cols)
 
 :func:`im2col` and :func:`col2im` are the readable versions, for a whole batch at
-once; the two passes below use tuned, chunked versions of the same two steps
-(``_im2col_chunk`` and ``_col2im_chunk``), described next.
+once (in :mod:`convcourse.columns`, re-exported here); the two passes below use tuned,
+chunked versions of the same two steps (``_im2col_chunk`` and ``_col2im_chunk``),
+described next.
 
 Layout
 ------
@@ -79,10 +80,12 @@ import threading
 
 import numpy as np
 
+from .columns import col2im, im2col
 from .geometry import ConvGeometry, check_conv2d, check_grad_out
-from .validation import check_array, check_int, check_pair, check_shape, result_dtype
+from .remembered import remembered_check
+from .validation import check_bool, check_int, result_dtype
 
-__all__ = [
+__all__ = [  # im2col and col2im come from convcourse.columns
     "CHUNK_TARGET",
     "MEMORY_BUDGET",
     "chunk_size",
@@ -253,139 +256,6 @@ def _im2col_chunk(
     return cols
 
 
-def _window_geometry(
-    input_shape: tuple[int, int, int, int],
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int],
-    padding: int | tuple[int, int] | str,
-    dilation: int | tuple[int, int],
-) -> ConvGeometry:
-    """The geometry of the windows of a ``kh x kw`` kernel on an ``(N, C, H, W)`` input.
-
-    One output channel stands in for the kernels: the windows do not depend on them.
-    """
-    input_shape = check_shape(input_shape, "input_shape", "(N, C, H, W)")
-    kh, kw = check_pair(kernel_size, "kernel_size", minimum=1)
-    return ConvGeometry.from_shapes(input_shape, (1, input_shape[1], kh, kw), stride,
-                                    padding, dilation)
-
-
-def im2col(
-    x: np.ndarray,
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] | str = 0,
-    dilation: int | tuple[int, int] = 1,
-) -> np.ndarray:
-    """The im2col matrix of a batch: every window the kernel visits, as one column.
-
-    The readable version, for the whole batch at once (the convolution itself uses a
-    tuned, chunked version of the same copies). For each kernel tap ``(u, v)`` the
-    numbers it multiplies, over all images and output positions, are one strided
-    slice of the padded input, :meth:`ConvGeometry.tap_slices
-    <convcourse.geometry.ConvGeometry.tap_slices>`: ``kh kw`` copies fill the matrix.
-
-    Parameters
-    ----------
-    x : numpy.ndarray, shape (N, C, H, W)
-    kernel_size : int or (int, int)
-        ``(kh, kw)``.
-    stride, padding, dilation
-        As in :func:`conv2d_forward`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (C kh kw, N H_out W_out)
-        Row ``(c, u, v)`` (in that order, ``v`` fastest), column ``(n, i, j)``:
-        ``x_pad[n, c, i s_h + u d_h, j s_w + v d_w]``. It holds ``kh kw`` numbers
-        for every input number the windows read: mind the memory.
-        ``weight.reshape(O, -1) @ im2col(x, (kh, kw))`` is the convolution, with
-        the output laid out ``(O, N, H_out, W_out)``. Dtype: ``x``'s if floating
-        point, else float64.
-
-    Examples
-    --------
-    >>> im2col(np.arange(9.0).reshape(1, 1, 3, 3), 2)
-    array([[0., 1., 3., 4.],
-           [1., 2., 4., 5.],
-           [3., 4., 6., 7.],
-           [4., 5., 7., 8.]])
-    """
-    x = check_array(x, "x", 4, "(N, C, H, W)")
-    geo = _window_geometry(x.shape, kernel_size, stride, padding, dilation)
-    x_pad = geo.pad(x.astype(result_dtype(x), copy=False))  # (N, C, H_pad, W_pad)
-    n, c, kh, kw = geo.batch, geo.in_channels, geo.kernel_h, geo.kernel_w
-    cols = np.empty((c, kh, kw, n, geo.out_height, geo.out_width), x_pad.dtype)
-    for u in range(kh):
-        for v in range(kw):
-            r, q = geo.tap_slices(u, v)  # the padded rows and columns tap (u, v) meets
-            cols[:, u, v] = x_pad[:, :, r, q].transpose(1, 0, 2, 3)  # (C, N, H_out, W_out)
-    return cols.reshape(c * kh * kw, n * geo.out_height * geo.out_width)
-
-
-def col2im(
-    cols: np.ndarray,
-    input_shape: tuple[int, int, int, int],
-    kernel_size: int | tuple[int, int],
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple[int, int] | str = 0,
-    dilation: int | tuple[int, int] = 1,
-) -> np.ndarray:
-    """Add every column of an im2col matrix back onto the window it came from.
-
-    The adjoint (transpose) of :func:`im2col`: for any ``x`` and ``cols`` of the
-    right shapes, ``sum(im2col(x, ...) * cols) == sum(x * col2im(cols, x.shape, ...))``.
-    In the backward pass it turns ``dL/dcols`` into ``dL/dx``. An input number that
-    several windows read receives the sum of their columns' entries, hence ``+=``.
-    The readable version, for the whole batch at once.
-
-    Parameters
-    ----------
-    cols : numpy.ndarray, shape (C kh kw, N H_out W_out)
-        Laid out as :func:`im2col` returns it.
-    input_shape : (int, int, int, int)
-        ``(N, C, H, W)``, the shape of the image the columns belong to.
-    kernel_size, stride, padding, dilation
-        As in :func:`im2col`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (N, C, H, W)
-        Dtype: ``cols``'s if floating point, else float64. What lands on the padding
-        is dropped.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For bad arguments, or ``cols`` of the wrong shape for ``input_shape``.
-
-    Examples
-    --------
-    Columns of ones count how many windows read each input number:
-
-    >>> col2im(np.ones((4, 4)), (1, 1, 3, 3), 2)[0, 0]
-    array([[1., 2., 1.],
-           [2., 4., 2.],
-           [1., 2., 1.]])
-    """
-    cols = check_array(cols, "cols", 2, "(C kh kw, N H_out W_out)")
-    geo = _window_geometry(input_shape, kernel_size, stride, padding, dilation)
-    n, c, kh, kw = geo.batch, geo.in_channels, geo.kernel_h, geo.kernel_w
-    expected = (c * kh * kw, n * geo.out_height * geo.out_width)
-    if cols.shape != expected:
-        raise ValueError(
-            f"cols must have shape {expected} (C kh kw, N H_out W_out) for "
-            f"input_shape={tuple(input_shape)} and a {kh}x{kw} kernel, got {cols.shape}"
-        )
-    per_tap = cols.reshape(c, kh, kw, n, geo.out_height, geo.out_width)
-    x_pad = np.zeros((n, c, *geo.padded_size), dtype=result_dtype(cols))
-    for u in range(kh):
-        for v in range(kw):
-            r, q = geo.tap_slices(u, v)
-            x_pad[:, :, r, q] += per_tap[:, u, v].transpose(1, 0, 2, 3)  # += : windows overlap
-    return geo.unpad(x_pad).copy()  # what fell on the padding goes nowhere
-
-
 def _col2im_chunk(
     cols: np.ndarray, geo: ConvGeometry, n0: int, n1: int, full: bool, flat: np.ndarray
 ) -> None:
@@ -396,7 +266,8 @@ def _col2im_chunk(
     """
     for u in range(geo.kernel_h):
         for v in range(geo.kernel_w):
-            _shifted(flat, geo, n0, n1, u, v, full)[...] += cols[:, u, v]
+            target = _shifted(flat, geo, n0, n1, u, v, full)
+            np.add(target, cols[:, u, v], out=target)  # in place, no copy back
 
 
 def _plan(
@@ -464,7 +335,7 @@ def conv2d_forward(
         For bad arguments, with the same messages as the naive version
         (:func:`convcourse.geometry.check_conv2d`).
     """
-    geo = check_conv2d(x, weight, bias, stride, padding, dilation, groups)
+    geo = remembered_check(check_conv2d, (x, weight, bias), (stride, padding, dilation, groups))
     dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
     g, per_out, taps = w3.shape  # groups, O // g, taps T
 
@@ -494,7 +365,8 @@ def conv2d_backward(
     groups: int = 1,
     *,
     memory_budget: int = MEMORY_BUDGET,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    input_grad: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Gradients through :func:`conv2d_forward`: two matrix products and col2im.
 
     For each chunk of images and each group::
@@ -516,10 +388,14 @@ def conv2d_backward(
         needs about ``B + 2 |x_pad| + |grad_out chunk| + |grad_x| + 2 |weight|``
         bytes in all, with ``B`` at most ``memory_budget`` (see "Memory" in the
         module docstring).
+    input_grad : bool, keyword-only, default True
+        Whether to compute ``grad_x``. ``False`` skips it, a matrix product and
+        col2im, when nothing needs ``dL/dx`` (a network's first layer: its input is
+        data, torch's ``requires_grad=False``); ``grad_x`` is then ``None``.
 
     Returns
     -------
-    grad_x : numpy.ndarray, shape (N, C, H, W)
+    grad_x : numpy.ndarray, shape (N, C, H, W), or None
     grad_weight : numpy.ndarray, shape (O, C // groups, kh, kw)
     grad_bias : numpy.ndarray, shape (O,)
         Dtype as in :func:`conv2d_forward`.
@@ -530,16 +406,18 @@ def conv2d_backward(
         For bad arguments, including a ``grad_out`` whose shape is not the forward
         output's, with the same messages as the naive version.
     """
-    geo = check_conv2d(x, weight, None, stride, padding, dilation, groups)
+    geo = remembered_check(check_conv2d, (x, weight, None), (stride, padding, dilation, groups))
     grad_out = check_grad_out(grad_out, geo)
+    input_grad = check_bool(input_grad, "input_grad")
     dtype, (gh, gw, full), nb, w3 = _plan(geo, x, weight, memory_budget)
     g, per_out, taps = w3.shape  # groups, O // g, taps T
     w3_t = w3.transpose(0, 2, 1)  # (g, T, O/g): BLAS reads it transposed, no copy
 
     tail = _tail(geo, full)
     flat = _padded_channels_first(x, geo, dtype, tail)
-    grad_flat = _scratch("grad_x_pad", flat.size, dtype).reshape(flat.shape)
-    grad_flat.fill(0)
+    if input_grad:
+        grad_flat = _scratch("grad_x_pad", flat.size, dtype).reshape(flat.shape)
+        grad_flat.fill(0)
     buffer = _scratch("cols", geo.in_channels * geo.kernel_h * geo.kernel_w * nb * gh * gw, dtype)
     # grad_out of one chunk on the window grid, channels first; windows that are
     # computed only for the whole-grid layout get a zero gradient.
@@ -560,11 +438,14 @@ def conv2d_backward(
         # cols_g @ grad_out_g.T: the same numbers, but BLAS splits the larger
         # T x (O/g) result better between threads (about a third faster in float32).
         grad_weight_t += np.matmul(cols3, upstream3.transpose(0, 2, 1))
-        np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
-        _col2im_chunk(cols, geo, n0, n1, full, grad_flat)
+        if input_grad:
+            np.matmul(w3_t, upstream3, out=cols3)  # grad_cols, in the cols buffer
+            _col2im_chunk(cols, geo, n0, n1, full, grad_flat)
 
-    grad_pad = _as_grid(grad_flat, geo).transpose(1, 0, 2, 3)  # (N, C, H_pad, W_pad)
-    grad_x = geo.unpad(grad_pad).copy()  # out of the scratch buffer
+    grad_x = None
+    if input_grad:
+        grad_pad = _as_grid(grad_flat, geo).transpose(1, 0, 2, 3)  # (N, C, H_pad, W_pad)
+        grad_x = geo.unpad(grad_pad).copy()  # out of the scratch buffer
     grad_bias = grad_out.sum(axis=(0, 2, 3), dtype=dtype)
     grad_weight = np.ascontiguousarray(grad_weight_t.transpose(0, 2, 1))
     return grad_x, grad_weight.reshape(weight.shape), grad_bias

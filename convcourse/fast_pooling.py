@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from .geometry import PoolGeometry, check_grad_out, check_pool2d
+from .remembered import remembered_check
 from .validation import result_dtype
 
 __all__ = [
@@ -48,6 +49,17 @@ def _taps(geo: PoolGeometry) -> Iterator[tuple[int, slice, slice]]:
             yield (u * geo.kernel_w + v, *geo.tap_slices(u, v))
 
 
+def _check(x: np.ndarray, kernel_size: object, stride: object, padding: object) -> PoolGeometry:
+    """:func:`convcourse.geometry.check_pool2d`, remembered from call to call
+    (:mod:`convcourse.remembered`)."""
+    return remembered_check(check_pool2d, (x,), (kernel_size, stride, padding))
+
+
+def _padded(x: np.ndarray, geo: PoolGeometry, fill: float = 0.0) -> np.ndarray:
+    """``x`` padded with ``fill`` (``x`` itself if there is no padding)."""
+    return geo.pad(x, fill=fill) if any(geo.padding) else x
+
+
 def _winners(x: np.ndarray, geo: PoolGeometry) -> np.ndarray:
     """Which tap holds the maximum of every window: the first one, if tied.
 
@@ -56,8 +68,8 @@ def _winners(x: np.ndarray, geo: PoolGeometry) -> np.ndarray:
     row-major order is kept. A tap on the ``-inf`` padding never wins; a window
     whose real numbers are all ``-inf`` is won by its first real tap, as in torch.
     """
-    x_pad = geo.pad(x.astype(result_dtype(x), copy=False), fill=-np.inf)
-    real = geo.pad(np.ones((geo.height, geo.width), dtype=bool), fill=False)
+    x_pad = _padded(x.astype(result_dtype(x), copy=False), geo, fill=-np.inf)
+    real = _padded(np.ones((geo.height, geo.width), dtype=bool), geo, fill=False)
     best = np.full(geo.output_shape, -np.inf, dtype=x_pad.dtype)
     winner = np.full(geo.output_shape, -1)
     for k, rows, cols in _taps(geo):
@@ -97,8 +109,8 @@ def max_pool2d_forward(
     array([[[[ 5.,  7.],
              [13., 15.]]]])
     """
-    geo = check_pool2d(x, kernel_size, stride, padding)
-    x_pad = geo.pad(x.astype(result_dtype(x), copy=False), fill=-np.inf)
+    geo = _check(x, kernel_size, stride, padding)
+    x_pad = _padded(x.astype(result_dtype(x), copy=False), geo, fill=-np.inf)
     best = None
     for _, rows, cols in _taps(geo):
         values = x_pad[:, :, rows, cols]
@@ -127,7 +139,7 @@ def max_pool2d_backward(
     array([[[[ 0., 10., 20.,  0.],
              [ 0.,  0.,  0.,  0.]]]])
     """
-    geo = check_pool2d(x, kernel_size, stride, padding)
+    geo = _check(x, kernel_size, stride, padding)
     grad_out = check_grad_out(grad_out, geo)
     winner = _winners(x, geo)
     return _add_back(geo, result_dtype(x), lambda k: np.where(winner == k, grad_out, 0))
@@ -150,9 +162,9 @@ def avg_pool2d_forward(
     array([[[[ 2.5,  4.5],
              [10.5, 12.5]]]])
     """
-    geo = check_pool2d(x, kernel_size, stride, padding)
+    geo = _check(x, kernel_size, stride, padding)
     dtype = result_dtype(x)
-    x_pad = geo.pad(x.astype(dtype, copy=False))
+    x_pad = _padded(x.astype(dtype, copy=False), geo)
     total = np.zeros(geo.output_shape, dtype=dtype)
     for _, rows, cols in _taps(geo):
         total += x_pad[:, :, rows, cols]
@@ -177,7 +189,7 @@ def avg_pool2d_backward(
     array([[[[1., 1., 2., 2.],
              [1., 1., 2., 2.]]]])
     """
-    geo = check_pool2d(x, kernel_size, stride, padding)
+    geo = _check(x, kernel_size, stride, padding)
     grad_out = check_grad_out(grad_out, geo)
     share = grad_out / (geo.kernel_h * geo.kernel_w)
     return _add_back(geo, result_dtype(x), lambda k: share)

@@ -131,15 +131,20 @@ class KernelLayer(SwitchableLayer, WeightedLayer):
         self.cache = InputCache(x.copy(), out.shape)
         return out
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Back-propagate ``grad_out = dL/d out`` through the last :meth:`forward`.
 
         Stores ``grad_weight`` (``dL/dweight``) and ``grad_bias`` (``dL/dbias``, or
-        ``None`` for a layer without bias) and returns ``grad_x = dL/dx``.
+        ``None`` for a layer without bias) and returns ``grad_x = dL/dx``, or ``None``
+        with ``input_grad=False``: a network's first layer, whose input is data, need
+        not compute it (a fast backward that can skip it then does).
         """
         x = self._cache_for(grad_out).x
+        hyper = self._hyper()
+        if not check_bool(input_grad, "input_grad") and self._fast_skips_input_grad():
+            hyper["input_grad"] = False
         grad_x, grad_weight, grad_bias = self.functions.backward(
-            grad_out, x, self.weight, **self._hyper()
+            grad_out, x, self.weight, **hyper
         )
         # Gradients have their parameter's dtype, whatever the input's was.
         self.grad_weight = grad_weight.astype(self.weight.dtype, copy=False)
@@ -147,7 +152,12 @@ class KernelLayer(SwitchableLayer, WeightedLayer):
             self.grad_bias = grad_bias.astype(self.bias.dtype, copy=False)
         else:
             self.grad_bias = None
-        return grad_x
+        return grad_x if input_grad else None
+
+    def _fast_skips_input_grad(self) -> bool:
+        """Whether this layer's backward takes ``input_grad=False`` (only
+        :func:`convcourse.fast.conv2d_backward` does)."""
+        return False
 
 
 class Conv2d(KernelLayer):
@@ -241,6 +251,9 @@ class Conv2d(KernelLayer):
             "dilation": self.dilation,
             "groups": self.groups,
         }
+
+    def _fast_skips_input_grad(self) -> bool:
+        return self.implementation == "fast"
 
     def __repr__(self) -> str:
         return (
@@ -371,8 +384,9 @@ class ReLU(Layer):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = check_array(x, "x", None, "(N, ...)")
-        self.cache = MaskCache(positive=x > 0, out_shape=x.shape)
-        return np.where(x > 0, x, 0).astype(result_dtype(x), copy=False)
+        positive = x > 0
+        self.cache = MaskCache(positive=positive, out_shape=x.shape)
+        return np.where(positive, x, 0).astype(result_dtype(x), copy=False)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         positive = self._cache_for(grad_out).positive

@@ -19,7 +19,7 @@ import numpy as np
 
 from .geometry import conv_output_size
 from .layers import Conv2d, Flatten, Layer, Linear, MaxPool2d, Parameter, ReLU
-from .validation import check_int, check_rng, check_shape
+from .validation import check_bool, check_int, check_rng, check_shape
 
 __all__ = ["Sequential", "lenet"]
 
@@ -67,12 +67,18 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+    def backward(self, grad_out: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """Back through the layers in reverse order; each stores its parameters'
-        gradients and passes ``dL/dx`` on. Returns ``dL/d input``."""
-        for layer in reversed(self.layers):
+        gradients and passes ``dL/dx`` on. Returns ``dL/d input``, or ``None`` with
+        ``input_grad=False``, when the input is data that needs no gradient (torch's
+        ``requires_grad=False``): a first ``Conv2d`` then skips computing it."""
+        input_grad = check_bool(input_grad, "input_grad")
+        for index in reversed(range(len(self.layers))):
+            layer = self.layers[index]
+            if index == 0 and isinstance(layer, Conv2d):
+                return layer.backward(grad_out, input_grad=input_grad)
             grad_out = layer.backward(grad_out)
-        return grad_out
+        return grad_out if input_grad else None
 
     def parameters(self) -> list[Parameter]:
         """Every layer's parameters, in order, named ``"index.name"``."""

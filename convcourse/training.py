@@ -22,6 +22,7 @@ import numpy as np
 from .data import minibatches
 from .layers import Layer
 from .loss import softmax_cross_entropy
+from .network import Sequential
 from .optim import SGD
 from .validation import check_array, check_bool, check_int, check_labels, check_rng
 
@@ -78,7 +79,10 @@ def train_step(network: Layer, optimiser: SGD, x: np.ndarray, y: np.ndarray) -> 
     """
     logits = network.forward(x)
     loss, grad_logits = softmax_cross_entropy(logits, y)
-    network.backward(grad_logits)
+    if isinstance(network, Sequential):  # the images need no gradient
+        network.backward(grad_logits, input_grad=False)
+    else:
+        network.backward(grad_logits)
     optimiser.step()
     return loss
 

@@ -279,3 +279,19 @@ def test_memory_stays_within_the_documented_formulas(x_shape, w_shape, hyper, bu
     test_backward_rejects_the_same_bad_input,
     test_backward_rejects_bad_grad_out,
 ) = conv_tests(fast.conv2d_forward, fast.conv2d_backward)
+
+
+@pytest.mark.parametrize("hyper", [{"padding": 1}, {"stride": 2, "padding": 1},
+                                   {"dilation": 2, "groups": 2}])
+def test_backward_without_input_grad_gives_the_same_parameter_gradients(hyper):
+    rng = np.random.default_rng(9)
+    x, weight = rng.standard_normal((3, 4, 9, 8)), rng.standard_normal((6, 4 // hyper.get(
+        "groups", 1), 3, 3))
+    grad_out = rng.standard_normal(fast.conv2d_forward(x, weight, **hyper).shape)
+    grad_x, grad_weight, grad_bias = fast.conv2d_backward(grad_out, x, weight, **hyper)
+    skipped = fast.conv2d_backward(grad_out, x, weight, **hyper, input_grad=False)
+    assert skipped[0] is None and grad_x is not None
+    np.testing.assert_array_equal(skipped[1], grad_weight)
+    np.testing.assert_array_equal(skipped[2], grad_bias)
+    with pytest.raises(TypeError, match="input_grad must be True or False"):
+        fast.conv2d_backward(grad_out, x, weight, **hyper, input_grad="no")

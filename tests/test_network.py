@@ -151,3 +151,24 @@ def test_every_gradient_matches_torch_autograd(implementation):
     for name, _, grad in net.parameters():
         assert rel_error(grad, torch_grads[name]) < TORCH_TOL, name
     assert rel_error(grad_x, torch_grad_x) < TORCH_TOL
+
+
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_backward_without_input_grad_skips_only_the_input_gradient(implementation):
+    x = np.random.default_rng(4).standard_normal((5, 1, 8, 8))
+    y = np.array([0, 3, 1, 2, 3])
+    grads = []
+    for input_grad in (True, False):
+        net = small_network(implementation)
+        grad_logits = softmax_cross_entropy(net.forward(x), y)[1]
+        grad_x = net.backward(grad_logits, input_grad=input_grad)
+        assert (grad_x is None) == (not input_grad)
+        grads.append([p.grad for p in net.parameters()])
+    for with_input, without in zip(*grads, strict=True):
+        np.testing.assert_array_equal(with_input, without)
+    dense = Sequential(Flatten(), Linear(64, 3, rng=0))  # a first layer that is no Conv2d
+    dense.forward(x)
+    assert dense.backward(np.ones((5, 3)), input_grad=False) is None
+    assert Sequential().backward(np.ones(2)).shape == (2,)
+    with pytest.raises(TypeError, match="input_grad must be True or False"):
+        dense.backward(np.ones((5, 3)), input_grad=None)

@@ -2,7 +2,7 @@
 
 Most exercises ask the learner to write a function that the package already has: the
 forward pass of chapter 1 is ``naive.conv2d_forward``, chapter 5's im2col is
-``fast.im2col``. The developers' guide says: never show the answer before its
+``columns.im2col``. The developers' guide says: never show the answer before its
 exercise. :data:`ANSWERS` declares, once, for every otter question, the functions its
 solution mirrors, and :func:`shown_before` lists the cells of a chapter, above the
 question, that show one of them:
@@ -45,7 +45,7 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     "ex-ch3-convolve2d": ("scipy.signal.convolve2d",),
     "ex-ch4-param-count": ("convcourse.counting.conv2d_param_count",),
     # chapter 5: the im2col of the text, and the tuned one of the optional section
-    "ex-ch5-im2col": ("convcourse.fast.im2col", "convcourse.fast._im2col_chunk"),
+    "ex-ch5-im2col": ("convcourse.columns.im2col", "convcourse.fast._im2col_chunk"),
     # chapter 6: the layers the learner writes, and the network they make up
     "ex-ch6-linear": ("convcourse.layers.Linear.forward", "convcourse.layers.Linear.backward"),
     "ex-ch6-relu-backward": ("convcourse.layers.ReLU.backward",),

@@ -129,8 +129,9 @@ def _answer(handles: Handles, request: dict) -> Any:
 # use); every other module of the package, a new one included, holds implementations
 # that an answer must not call (tools.grading.referee zeroes an exercise that does).
 HELPERS = frozenset({"canvas", "data", "geometry", "gradcheck", "kernels", "layer_protocol",
-                     "modes", "optim", "plot", "receptive_field", "source", "timing",
-                     "training", "validation", "window"})
+                     "modes", "optim", "plot", "pool_geometry", "receptive_field",
+                     "remembered", "source", "timing", "training", "transposed_geometry",
+                     "validation", "window"})
 COURSE_MODULES = tuple(sorted(module.name for module in pkgutil.iter_modules(convcourse.__path__)
                               if module.name not in HELPERS))
 # torch's CPU kernels of the same (its convolutions, transposed ones included, pooling
