@@ -4,6 +4,7 @@ fixtures that several test files use."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import matplotlib
 import profiles  # noqa: F401  (the hypothesis profiles, loaded before any test module)
@@ -36,10 +37,17 @@ def with_gid():
 @pytest.fixture(scope="session")
 def grading_server():
     """The grading fork server (tools.grading.pool), started once for the grading tests
-    of a session: its pid."""
-    from tools.grading import pool
+    of a session, with every chapter's setup imports preloaded (as ``make grade``
+    preloads its chapter's): its pid."""
+    import nbformat
 
-    return pool.start()
+    from tools.grading import pool
+    from tools.grading.spec import setup_imports
+
+    chapters = sorted((Path(__file__).parent.parent / "chapters").glob("*.ipynb"))
+    imports = [name for chapter in chapters
+               for name in setup_imports(nbformat.read(chapter, as_version=4))]
+    return pool.start(list(dict.fromkeys(imports)))
 
 
 @pytest.fixture(scope="session")

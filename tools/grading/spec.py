@@ -108,7 +108,11 @@ def defined_names(source: str) -> list[str]:
 
 
 def imported_modules(sources: list[str]) -> list[str]:
-    """The modules that ``sources`` import, in order (for warming up a grading process)."""
+    """The modules that ``sources`` import, in order (for warming up a grading process).
+
+    ``from X import Y`` gives ``X`` and ``X.Y``: ``Y`` may be a module (``from d2l import
+    torch``, seconds to import); the fork server skips a name that is not one.
+    """
     modules: list[str] = []
     for source in sources:
         for node in ast.walk(ast.parse(source)):
@@ -116,7 +120,15 @@ def imported_modules(sources: list[str]) -> list[str]:
                 modules += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 modules.append(node.module)
+                modules += [f"{node.module}.{alias.name}" for alias in node.names
+                            if alias.name != "*"]
     return list(dict.fromkeys(modules))
+
+
+def setup_imports(chapter: nbformat.NotebookNode) -> list[str]:
+    """The modules a chapter's setup cells (tagged ``grading-setup``) import."""
+    return imported_modules([cell.source for cell in chapter.cells if cell.cell_type == "code"
+                             and SETUP_TAG in cell.metadata.get("tags", [])])
 
 
 def _parse(source: str) -> ast.Module:
@@ -225,7 +237,7 @@ def build_spec(chapter_name: str, chapter: nbformat.NotebookNode,
     provided = set().union(*map(bound_names, setup))
     allowed = set().union(*map(free_names, solution_sources(chapter))) & provided
     return GradingSpec(chapter_name, setup, handed_out, questions, fingerprint,
-                       imported_modules(setup), sorted(allowed))
+                       setup_imports(chapter), sorted(allowed))
 
 
 def solution_sources(chapter: nbformat.NotebookNode) -> list[str]:
