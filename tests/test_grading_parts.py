@@ -167,7 +167,7 @@ def test_a_chapter_with_two_exercises():
     spec = build_spec("06-net", chapter, chapter)
     assert [(q.name, q.defines) for q in spec.questions] == [("ex-a", ("f",)),
                                                              ("ex-b", ("Layer", "SIZE"))]
-    assert len(spec.setup) == 2 and spec.imports == ["numpy", "convcourse"]
+    assert len(spec.setup) == 2 and spec.imports == ["numpy", "convcourse", "convcourse.reference"]
     assert spec.allowed == ["data"]  # what the solutions use from the setup (not reference)
     assert rebound_test_names(chapter) == []
     chapter.cells.insert(3, nbformat.v4.new_code_cell("reference = np.zeros(2)"))
