@@ -366,6 +366,20 @@ class Linear(WeightedLayer):
                 f"bias={self.bias is not None})")
 
 
+def _keep_where(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values`` where the boolean ``keep`` is True, 0 elsewhere, as a new array.
+
+    The same numbers as ``np.where(keep, values, 0)`` for finite values, computed as a
+    product with the mask: ``np.where`` branches on each element, and on a mask without
+    pattern (a ReLU's, half True) it runs about ten times slower. Adding ``0.0`` turns
+    the ``-0.0`` of a negative value times 0 into ``0.0``. (An infinite or NaN value
+    where ``keep`` is False gives NaN, not 0.) Dtype: ``values``', float64 for integers.
+    """
+    out = np.multiply(values, keep, dtype=result_dtype(values))
+    out += 0.0
+    return out
+
+
 class ReLU(Layer):
     """The rectified linear unit, ``max(x, 0)`` element by element (``torch.nn.ReLU``).
 
@@ -386,11 +400,11 @@ class ReLU(Layer):
         x = check_array(x, "x", None, "(N, ...)")
         positive = x > 0
         self.cache = MaskCache(positive=positive, out_shape=x.shape)
-        return np.where(positive, x, 0).astype(result_dtype(x), copy=False)
+        return _keep_where(x, positive)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         positive = self._cache_for(grad_out).positive
-        return np.where(positive, grad_out, 0).astype(result_dtype(grad_out), copy=False)
+        return _keep_where(grad_out, positive)
 
     def __repr__(self) -> str:
         return "ReLU()"
