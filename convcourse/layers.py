@@ -371,9 +371,11 @@ class ReLU(Layer):
 
     Its gradient is 1 where the input was positive and 0 elsewhere (0 at exactly 0,
     as in torch), so ``backward`` passes ``grad_out`` through where ``x > 0`` and
-    blocks it elsewhere. Any shape; the output has the input's. Both passes multiply
-    by the mask ``x > 0`` (an infinite or NaN value where the mask is False gives NaN,
-    where ``np.where`` would give 0).
+    blocks it elsewhere. Any shape; the output has the input's. The forward pass is
+    ``np.maximum(x, 0)`` (as torch: ``-inf`` gives 0, NaN stays NaN); the backward pass
+    multiplies ``grad_out`` by the mask ``x > 0`` (an infinite or NaN gradient where the
+    mask is False gives NaN, where torch gives 0). Both are ufuncs without a branch per
+    element: ``np.where(x > 0, x, 0)`` is ten times slower on a ReLU's patternless mask.
 
     Examples
     --------
@@ -388,11 +390,7 @@ class ReLU(Layer):
         x = check_array(x, "x", None, "(N, ...)")
         positive = x > 0
         self.cache = MaskCache(positive=positive, out_shape=x.shape)
-        # x [x > 0], a product with the mask: np.where(positive, x, 0) gives the same
-        # numbers but branches on each element, ten times slower on a ReLU's mask
-        out = np.multiply(x, positive, dtype=result_dtype(x))
-        out += 0.0  # a negative value times 0 is -0.0; adding 0.0 makes it 0.0
-        return out
+        return np.maximum(x, 0).astype(result_dtype(x), copy=False)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         positive = self._cache_for(grad_out).positive

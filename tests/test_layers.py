@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from convcourse import (
     AvgPool2d,
@@ -381,7 +382,8 @@ def test_relu_gradient_at_zero_is_zero_like_torch():
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
 def test_relu_keeps_the_dtype_and_writes_no_negative_zeros(dtype):
-    """The passes multiply by the mask: the numbers of np.where, zeros without sign."""
+    """np.maximum forward and a product with the mask backward: the numbers of
+    np.where, zeros without sign."""
     x = np.random.default_rng(3).integers(-5, 6, size=(2, 3, 4, 4)).astype(dtype)
     grad_out = -np.abs(np.random.default_rng(4).standard_normal(x.shape)).astype(
         "float64" if dtype == "int64" else dtype)
@@ -391,6 +393,12 @@ def test_relu_keeps_the_dtype_and_writes_no_negative_zeros(dtype):
     np.testing.assert_array_equal(out, np.where(x > 0, x, 0))
     np.testing.assert_array_equal(grad, np.where(x > 0, grad_out, 0))
     assert not np.signbit(out[x <= 0]).any() and not np.signbit(grad[x <= 0]).any()
+
+
+def test_relu_forward_gives_torchs_values_at_infinities_and_nan():
+    x = np.array([[-np.inf, -0.0, np.nan, np.inf, -2.0]])
+    expected = torch.relu(torch.from_numpy(x)).numpy()
+    np.testing.assert_array_equal(ReLU().forward(x), expected)  # [0, 0, nan, inf, 0]
 
 
 def test_pooling_layers_validate_their_window():
