@@ -22,8 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .layer_protocol import Buffer, Layer
 from .layers import Parameter
-from .modes import Buffer, HasModes
 from .validation import check_array, check_array_shape, check_int, check_number, result_dtype
 
 __all__ = ["BatchNorm2d", "BatchNormCache"]
@@ -63,7 +63,7 @@ def _per_channel(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.repeat(values, height * width).reshape(1, channels, height, width)
 
 
-class BatchNorm2d(HasModes):
+class BatchNorm2d(Layer):
     """Batch normalisation of every channel of ``(N, C, H, W)`` feature maps.
 
     The same computation as ``torch.nn.BatchNorm2d`` (with ``affine=True`` and

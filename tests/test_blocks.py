@@ -29,7 +29,6 @@ from convcourse import (
 )
 from convcourse.blocks import basic_block, small_resnet
 from convcourse.layers import Layer
-from convcourse.modes import HasModes
 from convcourse.training import predict, train_step
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -48,12 +47,11 @@ def randomise(net: Layer, seed: int = 1) -> Layer:
             value[...] = 0.1 * rng.standard_normal(value.shape)
         elif value.ndim == 1:  # a batch norm's gamma
             value[...] = rng.uniform(0.5, 1.5, value.shape)
-    if isinstance(net, HasModes):
-        for name, value in net.buffers():
-            if name.endswith("running_mean"):
-                value[...] = 0.1 * rng.standard_normal(value.shape)
-            elif name.endswith("running_var"):
-                value[...] = rng.uniform(0.5, 1.5, value.shape)
+    for name, value in net.buffers():
+        if name.endswith("running_mean"):
+            value[...] = 0.1 * rng.standard_normal(value.shape)
+        elif name.endswith("running_var"):
+            value[...] = rng.uniform(0.5, 1.5, value.shape)
     return net
 
 
@@ -211,7 +209,7 @@ def test_global_average_pooling_validates():
 
 def test_sequential_train_and_eval_switch_every_layer_inside():
     net = small_resnet((2, 3), rng=0)
-    modal = [net, *(layer for layer in walk(net) if isinstance(layer, HasModes))]
+    modal = [net, *walk(net)]  # every layer has the two modes
     assert len([m for m in modal if isinstance(m, BatchNorm2d)]) == 1 + 2 + 2
     assert all(m.training for m in modal)
     assert net.eval() is net and not any(m.training for m in modal)
@@ -226,7 +224,7 @@ def test_sequential_train_and_eval_switch_every_layer_inside():
 
 
 def walk(layer: Layer):
-    for _, inner in layer.named_layers() if isinstance(layer, HasModes) else []:
+    for _, inner in layer.named_layers():
         yield inner
         yield from walk(inner)
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from convcourse import BatchNorm2d, numerical_gradient, reference, rel_error
-from convcourse.modes import Buffer, HasModes
+from convcourse.layer_protocol import Buffer, Layer
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -51,7 +51,7 @@ def against_torch(layer: BatchNorm2d, x: np.ndarray, grad_out_seed: int = 2) -> 
     assert_same_buffers(layer, twin)
 
 
-def assert_same_buffers(layer: HasModes, twin: torch.nn.Module, tol: float = TOL) -> None:
+def assert_same_buffers(layer: Layer, twin: torch.nn.Module, tol: float = TOL) -> None:
     theirs = reference.buffers(twin)
     assert [b.name for b in layer.buffers()] == list(theirs)
     for name, value in layer.buffers():
@@ -146,7 +146,7 @@ def test_float32_input_gives_float32_output_and_float64_gradients():
 
 def test_modes_buffers_and_parameters():
     layer = BatchNorm2d(3)
-    assert isinstance(layer, HasModes) and layer.training
+    assert isinstance(layer, Layer) and layer.training
     assert layer.eval() is layer and not layer.training
     assert layer.train() is layer and layer.training
     assert layer.train(False) is layer and not layer.training
